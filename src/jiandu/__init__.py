@@ -1,0 +1,1 @@
+"""Jiandu (监督): administrative law-enforcement supervision platform."""

@@ -1,0 +1,3 @@
+from jiandu.cli import main
+
+main()

@@ -1,0 +1,49 @@
+"""Who may see which agency's matters.
+
+Staff see their own agency's matters; a supervisory body sees the agencies it supervises (and
+those below them); nobody else. Administrators see everything for administration.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from jiandu.orgs.models import Person
+
+
+def visible_agency_ids(user: Person | None) -> set[int] | None:
+    """Agency ids the user may see; None means every agency (administrators)."""
+    from jiandu.orgs.models import Agency, Role
+
+    if user is None or not user.is_authenticated:
+        return set()
+    if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
+        return None
+    if not user.agency_id:
+        return set()
+    ids = {user.agency_id}
+    if user.has_role(Role.SUPERVISOR) or user.has_role(Role.DISCIPLINE_INSPECTOR):
+        # Walk the supervision tree breadth-first: one query per level, not per agency.
+        frontier = {user.agency_id}
+        while frontier:
+            below = set(Agency.objects.filter(supervisor_id__in=frontier).values_list("id", flat=True))
+            frontier = below - ids
+            ids |= below
+    return ids
+
+
+class RestrictedQuerySet(models.QuerySet):
+    """A queryset that can only be listed through a viewer's scope (NetBox's RestrictedQuerySet).
+
+    Models name the path to their agency in `scope_field` (default "agency").
+    """
+
+    def restrict(self, user: Person | None, action: str = "view") -> RestrictedQuerySet:
+        ids = visible_agency_ids(user)
+        if ids is None:
+            return self
+        field = getattr(self.model, "scope_field", "agency")
+        return self.filter(**{f"{field}__in": ids})

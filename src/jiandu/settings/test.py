@@ -1,0 +1,12 @@
+"""Settings for the test suite: the base settings with development defaults."""
+
+import os
+
+os.environ.setdefault("JIANDU_DEBUG", "1")
+
+from .base import *  # noqa: E402,F403
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A fixed test key so that signatures are reproducible inside one run.
+JIANDU_LEDGER_SIGNING_KEY = "dGVzdC1vbmx5LWxlZGdlci1zaWduaW5nLWtleS0zMmI="  # noqa: S105

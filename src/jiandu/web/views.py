@@ -1,0 +1,35 @@
+"""Pages: sign-in and the home page with the viewer's due-soon and overdue deadlines."""
+
+import datetime
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from jiandu.deadlines.models import Deadline
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+
+class SignOutView(auth_views.LogoutView):
+    pass
+
+
+DUE_SOON_DAYS = 7  # a display window for the home page, not a statutory period
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    open_states = [Deadline.State.RUNNING, Deadline.State.EXTENDED]
+    mine = Deadline.objects.restrict(request.user).filter(state__in=open_states).select_related("agency")
+    overdue = list(mine.filter(due_date__lt=today)[:50])
+    due_soon = list(
+        mine.filter(due_date__gte=today, due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS))[:50]
+    )
+    return render(request, "web/home.html", {"overdue": overdue, "due_soon": due_soon, "today": today})
