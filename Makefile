@@ -34,7 +34,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check src bench
 	$(BIN)/ruff format --check src bench
-	$(BIN)/jiandu check_literals
+	$(BIN)/python tools/check_period_literals.py src/jiandu
 
 bench: setup
 	$(BIN)/python -m bench

@@ -10,3 +10,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # A fixed test key so that signatures are reproducible inside one run.
 JIANDU_LEDGER_SIGNING_KEY = "dGVzdC1vbmx5LWxlZGdlci1zaWduaW5nLWtleS0zMmI="  # noqa: S105
+PASSWORD_HASHERS = ["jiandu.core.testing.FastArgon2PasswordHasher"]

@@ -20,7 +20,7 @@ class SignOutView(auth_views.LogoutView):
     pass
 
 
-DUE_SOON_DAYS = 7  # a display window for the home page, not a statutory period
+DUE_SOON_DAYS = 7  # period-literal-ok: a display window on the home page, not a statutory period
 
 
 @login_required

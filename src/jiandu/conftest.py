@@ -1,0 +1,26 @@
+"""Fixtures shared by every app's tests."""
+
+import pytest
+from django.test import Client
+
+from jiandu.core.demo import load_demo
+from jiandu.orgs.models import Person
+
+
+@pytest.fixture
+def demo(db) -> dict[str, Person]:
+    """The demo district, loaded through the services; people by user name."""
+    load_demo()
+    return {p.username: p for p in Person.objects.select_related("agency", "unit")}
+
+
+@pytest.fixture
+def signed_in(demo):
+    """A factory: a test client signed in as the named demo person."""
+
+    def sign_in(username: str) -> Client:
+        client = Client()
+        client.force_login(demo[username])
+        return client
+
+    return sign_in

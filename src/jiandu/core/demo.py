@@ -1,0 +1,124 @@
+"""A realistic demo district, loaded through the same services as everyone else.
+
+示范区: a district government, its justice bureau (the supervisory body), three enforcement
+agencies bound to three different seed profiles, their units, officers (one with an expired
+certificate, one suspended) and one sign-in per role. Loading twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from jiandu.orgs import services as orgs
+from jiandu.orgs.models import Agency, Certificate, Person, Role, Unit
+from jiandu.rules.models import RuleProfile
+from jiandu.rules.services import sync_profiles
+
+DEMO_PASSWORD = "jiandu-demo-2026"  # noqa: S105  (printed by `make run`; demo databases only)
+GOVERNMENT_CODE = "demo-district"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    full_name: str
+    agency: str
+    roles: tuple[str, ...]
+
+
+# (code, name, short name, profile code): each agency follows a different seed's rules.
+ENFORCEMENT_AGENCIES = [
+    ("demo-amr", "示范区市场监督管理局", "区市场监管局", "zhongshan-amr"),
+    ("demo-ggzy", "示范区公共资源交易监督管理局", "区公共资源交易监管局", "jingzhou-ggzy"),
+    ("demo-cgzf", "示范区城市管理综合行政执法局", "区城管执法局", "liangping-district"),
+]
+
+# (username, name, agency code, unit name, roles)
+PEOPLE = [
+    ("admin", "系统管理员", "demo-sfj", None, (Role.ADMINISTRATOR,)),
+    ("supervisor", "陈监督", "demo-sfj", "行政执法监督科", (Role.SUPERVISOR,)),
+    ("inspector", "周纪检", "demo-sfj", "派驻纪检监察组", (Role.DISCIPLINE_INSPECTOR,)),
+    ("legal", "王法规", "demo-amr", "法规科", (Role.LEGAL_AFFAIRS,)),
+    ("leader", "刘局长", "demo-amr", "办公室", (Role.PRINCIPAL_LEADER,)),
+    ("deputy", "孙副局长", "demo-amr", "办公室", (Role.DEPUTY_LEADER,)),
+    ("handler", "赵办案", "demo-amr", "执法稽查大队", (Role.CASE_HANDLER,)),
+    ("handler2", "钱办案", "demo-amr", "执法稽查大队", (Role.CASE_HANDLER,)),
+    ("zhangwei", "张伟", "demo-amr", "执法稽查大队", (Role.CASE_HANDLER,)),
+    ("lina", "李娜", "demo-amr", "执法稽查大队", (Role.CASE_HANDLER,)),
+    ("ggzy-legal", "吴法治", "demo-ggzy", "法治科", (Role.LEGAL_AFFAIRS,)),
+    ("ggzy-leader", "郑局长", "demo-ggzy", "办公室", (Role.PRINCIPAL_LEADER,)),
+    ("cgzf-legal", "冯法制", "demo-cgzf", "法制科", (Role.LEGAL_AFFAIRS,)),
+    ("cgzf-leader", "何局长", "demo-cgzf", "办公室", (Role.PRINCIPAL_LEADER,)),
+]
+
+UNITS = {
+    "demo-sfj": [("行政执法监督科", Unit.Kind.LEGAL_AFFAIRS), ("派驻纪检监察组", Unit.Kind.DISCIPLINE)],
+    "demo-amr": [("法规科", Unit.Kind.LEGAL_AFFAIRS), ("人事股", Unit.Kind.PERSONNEL),
+                 ("办公室", Unit.Kind.OFFICE), ("执法稽查大队", Unit.Kind.ENFORCEMENT)],
+    "demo-ggzy": [("法治科", Unit.Kind.LEGAL_AFFAIRS), ("办公室", Unit.Kind.OFFICE),
+                  ("监督执法科", Unit.Kind.ENFORCEMENT)],
+    "demo-cgzf": [("法制科", Unit.Kind.LEGAL_AFFAIRS), ("办公室", Unit.Kind.OFFICE),
+                  ("执法大队", Unit.Kind.ENFORCEMENT)],
+}
+
+
+def _certificates(today: datetime.date) -> list[tuple[str, str, datetime.date, datetime.date, str]]:
+    """(username, number, valid_from, valid_to, status): relative to today so the demo stays current."""
+    year = datetime.timedelta(days=365)  # period-literal-ok: demo certificate validity, not a legal period
+    return [
+        ("handler", "SFQ-2024-0001", today - year, today + 2 * year, Certificate.Status.VALID),
+        ("handler2", "SFQ-2024-0002", today - year, today + 2 * year, Certificate.Status.VALID),
+        ("zhangwei", "SFQ-2020-0107", today - 4 * year, today - year, Certificate.Status.VALID),  # expired
+        ("lina", "SFQ-2023-0033", today - year, today + year, Certificate.Status.SUSPENDED),
+    ]
+
+
+def demo_logins() -> list[DemoLogin]:
+    return [
+        DemoLogin(username, name, next(a for a in _agency_names() if a[0] == code)[1], tuple(r.label for r in roles))
+        for username, name, code, _unit, roles in PEOPLE
+    ]
+
+
+def _agency_names() -> list[tuple[str, str]]:
+    return [("demo-sfj", "示范区司法局")] + [(code, name) for code, name, _s, _p in ENFORCEMENT_AGENCIES]
+
+
+@transaction.atomic
+def load_demo() -> bool:
+    """Load the demo district; returns False when it was already there."""
+    if Agency.objects.filter(code=GOVERNMENT_CODE).exists():
+        return False
+    sync_profiles(actor=None)
+    profiles = {p.code: p for p in RuleProfile.objects.all()}
+    government = orgs.create_agency(actor=None, code=GOVERNMENT_CODE, name="示范区人民政府", short_name="区政府",
+                                    kind=Agency.Kind.GOVERNMENT)
+    agencies = {
+        "demo-sfj": orgs.create_agency(actor=None, code="demo-sfj", name="示范区司法局", short_name="区司法局",
+                                       kind=Agency.Kind.SUPERVISORY, parent=government)
+    }
+    for code, name, short, profile in ENFORCEMENT_AGENCIES:
+        agencies[code] = orgs.create_agency(
+            actor=None, code=code, name=name, short_name=short, kind=Agency.Kind.ENFORCEMENT, parent=government,
+            supervisor=agencies["demo-sfj"], profile=profiles[profile],
+        )
+    units = {
+        (code, name): orgs.create_unit(actor=None, agency=agencies[code], name=name, kind=kind)
+        for code, specs in UNITS.items()
+        for name, kind in specs
+    }
+    people: dict[str, Person] = {}
+    for username, name, code, unit, roles in PEOPLE:
+        people[username] = orgs.create_person(
+            actor=None, username=username, full_name=name, password=DEMO_PASSWORD, agency=agencies[code],
+            unit=units[(code, unit)] if unit else None, roles=roles, is_staff=Role.ADMINISTRATOR in roles,
+            is_superuser=Role.ADMINISTRATOR in roles,
+        )
+    for username, number, valid_from, valid_to, status in _certificates(timezone.localdate()):
+        orgs.issue_certificate(actor=None, person=people[username], number=number, issuer="示范区人民政府",
+                               valid_from=valid_from, valid_to=valid_to, status=status)
+    return True

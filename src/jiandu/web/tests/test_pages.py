@@ -1,0 +1,94 @@
+"""Pages as a person uses them: sign in, the home page, lockout, the admin."""
+
+import datetime
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.utils import timezone
+
+from jiandu.core.demo import DEMO_PASSWORD
+from jiandu.deadlines.models import Deadline
+from jiandu.ledger.models import LedgerEntry
+from jiandu.orgs.models import Agency
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_in_shows_home_with_agency_role_and_empty_deadline_lists(demo):
+    client = Client()
+    response = client.post("/login/", {"username": "legal", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    page = client.get("/").content.decode()
+    assert "示范区市场监督管理局" in page
+    assert "法制工作人员" in page
+    assert "没有逾期事项" in page and "近期没有即将到期的事项" in page
+    assert LedgerEntry.objects.filter(action="auth.login", actor=demo["legal"]).exists()
+
+
+def test_home_requires_sign_in():
+    response = Client().get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_failed_sign_ins_are_ledgered_without_the_typed_name_and_lock_out(demo, settings):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post("/login/", {"username": "legal", "password": "wrong-password"})
+        assert response.status_code in (200, 429)
+    failures = LedgerEntry.objects.filter(action="auth.login_failed")
+    assert failures.count() >= settings.AXES_FAILURE_LIMIT - 1
+    assert all("wrong-password" not in str(e.payload) and "legal" not in str(e.payload) for e in failures)
+    # Locked out now, even with the right password.
+    response = client.post("/login/", {"username": "legal", "password": DEMO_PASSWORD})
+    assert response.status_code == 429
+    assert "暂时锁定" in response.content.decode()
+    assert LedgerEntry.objects.filter(action="auth.locked_out").exists()
+
+
+def test_home_lists_only_deadlines_in_scope(demo):
+    today = timezone.localdate()
+    amr = Agency.objects.get(code="demo-amr")
+    ggzy = Agency.objects.get(code="demo-ggzy")
+    subject = ContentType.objects.get_for_model(Agency)
+    for agency, title, due in [(amr, "甲事项", today - datetime.timedelta(days=1)),
+                               (ggzy, "乙事项", today + datetime.timedelta(days=2))]:
+        Deadline.objects.create(agency=agency, subject_type=subject, subject_id=agency.pk, title=title,
+                                rule_key="test", citation="测试依据", start_date=today, due_date=due)
+    legal = Client()
+    legal.force_login(demo["legal"])
+    page = legal.get("/").content.decode()
+    assert "甲事项" in page and "乙事项" not in page
+    supervisor = Client()
+    supervisor.force_login(demo["supervisor"])
+    page = supervisor.get("/").content.decode()
+    assert "甲事项" in page and "乙事项" in page
+
+
+def test_admin_change_is_ledgered(signed_in, demo):
+    admin = signed_in("admin")
+    amr = Agency.objects.get(code="demo-amr")
+    response = admin.get(f"/admin/orgs/agency/{amr.pk}/change/")
+    assert response.status_code == 200
+    form = {
+        "code": amr.code, "name": amr.name, "short_name": "市场监管", "kind": amr.kind,
+        "parent": amr.parent_id, "supervisor": amr.supervisor_id, "profile": amr.profile_id, "is_active": "on",
+        "units-TOTAL_FORMS": "0", "units-INITIAL_FORMS": "0", "units-MIN_NUM_FORMS": "0", "units-MAX_NUM_FORMS": "1000",
+    }
+    response = admin.post(f"/admin/orgs/agency/{amr.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = LedgerEntry.objects.filter(action="admin.orgs.agency.change").latest("seq")
+    assert entry.payload == {"fields": ["short_name"]}
+    assert entry.actor == demo["admin"]
+
+
+@pytest.mark.parametrize("path", ["/admin/orgs/person/", "/admin/orgs/certificate/", "/admin/orgs/unit/",
+                                  "/admin/rules/ruleprofile/", "/admin/deadlines/calendaryear/",
+                                  "/admin/ledger/ledgerentry/"])
+def test_admin_lists_open_for_administrator(signed_in, path):
+    assert signed_in("admin").get(path).status_code == 200
+
+
+def test_admin_closed_to_staff(signed_in):
+    response = signed_in("legal").get("/admin/orgs/person/")
+    assert response.status_code == 302
