@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from jiandu.core.demo import load_demo
+from jiandu.ledger.testing import pytest_configure, pytest_unconfigure  # noqa: F401  (lets test flushes empty the ledger)
 from jiandu.orgs.models import Person
 
 
