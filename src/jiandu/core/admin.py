@@ -47,11 +47,11 @@ class LedgeredAdmin(admin.ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         record(self._action(obj, "delete"), actor=request.user, agency=_agency_of(obj), obj=obj,
-               payload={"repr": str(obj)})
+               payload={"id": obj.pk})
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
         for obj in queryset:
             record(self._action(obj, "delete"), actor=request.user, agency=_agency_of(obj), obj=obj,
-                   payload={"repr": str(obj)})
+                   payload={"id": obj.pk})
         super().delete_queryset(request, queryset)

@@ -208,6 +208,10 @@ SPECTACULAR_SETTINGS = {
 JIANDU_LEDGER_SIGNING_KEY = os.environ.get("JIANDU_LEDGER_SIGNING_KEY", "")
 JIANDU_LEDGER_KEY_FILE = Path(os.environ.get("JIANDU_LEDGER_KEY_FILE", VAR_DIR / "ledger-signing.key"))
 
+# Personal data is encrypted at rest with these Fernet keys, newest first (see jiandu.core.crypto).
+JIANDU_DATA_KEYS = env_list("JIANDU_DATA_KEYS")
+JIANDU_DATA_KEY_FILE = Path(os.environ.get("JIANDU_DATA_KEY_FILE", VAR_DIR / "data-encryption.key"))
+
 EMAIL_BACKEND = os.environ.get("JIANDU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("JIANDU_FROM_EMAIL", "jiandu@localhost")
 
