@@ -25,7 +25,11 @@ PRAGMA = "period-literal-ok:"
 
 
 def _is_number(node: ast.AST) -> bool:
-    return isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool)
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, int | float)
+        and not isinstance(node.value, bool)
+    )
 
 
 def findings_in(path: Path) -> list[tuple[int, str]]:
@@ -44,7 +48,9 @@ def findings_in(path: Path) -> list[tuple[int, str]]:
         elif isinstance(node, ast.Assign) and _is_number(node.value):
             for target in node.targets:
                 if isinstance(target, ast.Name) and PERIOD_NAME.search(target.id):
-                    found.append((node.lineno, f"{target.id} = {node.value.value} looks like a period literal"))
+                    found.append(
+                        (node.lineno, f"{target.id} = {node.value.value} looks like a period literal")
+                    )
     return [(n, msg) for n, msg in found if PRAGMA not in lines[n - 1]]
 
 

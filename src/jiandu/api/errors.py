@@ -30,7 +30,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         fields = _fields(exc.message_dict) if hasattr(exc, "error_dict") else {}
         message = "；".join(exc.messages)
         return Response(
-            {"error": {"code": "invalid", "message": message, "fields": fields}}, status=status.HTTP_400_BAD_REQUEST
+            {"error": {"code": "invalid", "message": message, "fields": fields}},
+            status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

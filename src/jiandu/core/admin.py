@@ -25,7 +25,7 @@ def _agency_of(obj: models.Model) -> Any:
 
 
 class LedgeredAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose saves and deletions each write one ledger entry (admin views run in a transaction)."""
+    """A ModelAdmin whose saves and deletions each write one ledger entry, in the admin view's transaction."""
 
     def _action(self, obj: models.Model, verb: str) -> str:
         return f"admin.{obj._meta.app_label}.{obj._meta.model_name}.{verb}"
@@ -35,23 +35,43 @@ class LedgeredAdmin(admin.ModelAdmin):
         changed = sorted(f for f in form.changed_data if f != "password")
         if "password" in form.changed_data:
             changed.append("password")  # that it changed, never the value
-        record(self._action(obj, "change" if change else "add"), actor=request.user, agency=_agency_of(obj),
-               obj=obj, payload={"fields": changed})
+        record(
+            self._action(obj, "change" if change else "add"),
+            actor=request.user,
+            agency=_agency_of(obj),
+            obj=obj,
+            payload={"fields": changed},
+        )
 
     def save_related(self, request: HttpRequest, form: ModelForm, formsets: list, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         touched = [fs.model._meta.model_name for fs in formsets if fs.has_changed()]
         if touched:
-            record(self._action(form.instance, "change_related"), actor=request.user,
-                   agency=_agency_of(form.instance), obj=form.instance, payload={"inlines": touched})
+            record(
+                self._action(form.instance, "change_related"),
+                actor=request.user,
+                agency=_agency_of(form.instance),
+                obj=form.instance,
+                payload={"inlines": touched},
+            )
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
-        record(self._action(obj, "delete"), actor=request.user, agency=_agency_of(obj), obj=obj,
-               payload={"id": obj.pk})
+        record(
+            self._action(obj, "delete"),
+            actor=request.user,
+            agency=_agency_of(obj),
+            obj=obj,
+            payload={"id": obj.pk},
+        )
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
         for obj in queryset:
-            record(self._action(obj, "delete"), actor=request.user, agency=_agency_of(obj), obj=obj,
-                   payload={"id": obj.pk})
+            record(
+                self._action(obj, "delete"),
+                actor=request.user,
+                agency=_agency_of(obj),
+                obj=obj,
+                payload={"id": obj.pk},
+            )
         super().delete_queryset(request, queryset)

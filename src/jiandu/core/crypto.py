@@ -29,7 +29,9 @@ def _configured_keys() -> tuple[str, ...]:
     if keys:
         return keys
     if not settings.DEBUG:
-        raise ImproperlyConfigured("JIANDU_DATA_KEYS must be set (comma-separated Fernet keys, newest first).")
+        raise ImproperlyConfigured(
+            "JIANDU_DATA_KEYS must be set (comma-separated Fernet keys, newest first)."
+        )
     return (_development_key(Path(settings.JIANDU_DATA_KEY_FILE)),)
 
 
@@ -56,7 +58,11 @@ def cipher() -> MultiFernet:
 
 def encrypt_json(value: dict[str, Any]) -> str:
     """Encrypt a JSON object; the token is ASCII text to store in a TextField."""
-    return cipher().encrypt(json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")).decode("ascii")
+    return (
+        cipher()
+        .encrypt(json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        .decode("ascii")
+    )
 
 
 def decrypt_json(token: str) -> dict[str, Any]:

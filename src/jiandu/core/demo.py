@@ -57,12 +57,22 @@ PEOPLE = [
 
 UNITS = {
     "demo-sfj": [("行政执法监督科", Unit.Kind.LEGAL_AFFAIRS), ("派驻纪检监察组", Unit.Kind.DISCIPLINE)],
-    "demo-amr": [("法规科", Unit.Kind.LEGAL_AFFAIRS), ("人事股", Unit.Kind.PERSONNEL),
-                 ("办公室", Unit.Kind.OFFICE), ("执法稽查大队", Unit.Kind.ENFORCEMENT)],
-    "demo-ggzy": [("法治科", Unit.Kind.LEGAL_AFFAIRS), ("办公室", Unit.Kind.OFFICE),
-                  ("监督执法科", Unit.Kind.ENFORCEMENT)],
-    "demo-cgzf": [("法制科", Unit.Kind.LEGAL_AFFAIRS), ("办公室", Unit.Kind.OFFICE),
-                  ("执法大队", Unit.Kind.ENFORCEMENT)],
+    "demo-amr": [
+        ("法规科", Unit.Kind.LEGAL_AFFAIRS),
+        ("人事股", Unit.Kind.PERSONNEL),
+        ("办公室", Unit.Kind.OFFICE),
+        ("执法稽查大队", Unit.Kind.ENFORCEMENT),
+    ],
+    "demo-ggzy": [
+        ("法治科", Unit.Kind.LEGAL_AFFAIRS),
+        ("办公室", Unit.Kind.OFFICE),
+        ("监督执法科", Unit.Kind.ENFORCEMENT),
+    ],
+    "demo-cgzf": [
+        ("法制科", Unit.Kind.LEGAL_AFFAIRS),
+        ("办公室", Unit.Kind.OFFICE),
+        ("执法大队", Unit.Kind.ENFORCEMENT),
+    ],
 }
 
 
@@ -79,7 +89,9 @@ def _certificates(today: datetime.date) -> list[tuple[str, str, datetime.date, d
 
 def demo_logins() -> list[DemoLogin]:
     return [
-        DemoLogin(username, name, next(a for a in _agency_names() if a[0] == code)[1], tuple(r.label for r in roles))
+        DemoLogin(
+            username, name, next(a for a in _agency_names() if a[0] == code)[1], tuple(r.label for r in roles)
+        )
         for username, name, code, _unit, roles in PEOPLE
     ]
 
@@ -95,16 +107,33 @@ def load_demo() -> bool:
         return False
     sync_profiles(actor=None)
     profiles = {p.code: p for p in RuleProfile.objects.all()}
-    government = orgs.create_agency(actor=None, code=GOVERNMENT_CODE, name="示范区人民政府", short_name="区政府",
-                                    kind=Agency.Kind.GOVERNMENT)
+    government = orgs.create_agency(
+        actor=None,
+        code=GOVERNMENT_CODE,
+        name="示范区人民政府",
+        short_name="区政府",
+        kind=Agency.Kind.GOVERNMENT,
+    )
     agencies = {
-        "demo-sfj": orgs.create_agency(actor=None, code="demo-sfj", name="示范区司法局", short_name="区司法局",
-                                       kind=Agency.Kind.SUPERVISORY, parent=government)
+        "demo-sfj": orgs.create_agency(
+            actor=None,
+            code="demo-sfj",
+            name="示范区司法局",
+            short_name="区司法局",
+            kind=Agency.Kind.SUPERVISORY,
+            parent=government,
+        )
     }
     for code, name, short, profile in ENFORCEMENT_AGENCIES:
         agencies[code] = orgs.create_agency(
-            actor=None, code=code, name=name, short_name=short, kind=Agency.Kind.ENFORCEMENT, parent=government,
-            supervisor=agencies["demo-sfj"], profile=profiles[profile],
+            actor=None,
+            code=code,
+            name=name,
+            short_name=short,
+            kind=Agency.Kind.ENFORCEMENT,
+            parent=government,
+            supervisor=agencies["demo-sfj"],
+            profile=profiles[profile],
         )
     units = {
         (code, name): orgs.create_unit(actor=None, agency=agencies[code], name=name, kind=kind)
@@ -114,11 +143,24 @@ def load_demo() -> bool:
     people: dict[str, Person] = {}
     for username, name, code, unit, roles in PEOPLE:
         people[username] = orgs.create_person(
-            actor=None, username=username, full_name=name, password=DEMO_PASSWORD, agency=agencies[code],
-            unit=units[(code, unit)] if unit else None, roles=roles, is_staff=Role.ADMINISTRATOR in roles,
+            actor=None,
+            username=username,
+            full_name=name,
+            password=DEMO_PASSWORD,
+            agency=agencies[code],
+            unit=units[(code, unit)] if unit else None,
+            roles=roles,
+            is_staff=Role.ADMINISTRATOR in roles,
             is_superuser=Role.ADMINISTRATOR in roles,
         )
     for username, number, valid_from, valid_to, status in _certificates(timezone.localdate()):
-        orgs.issue_certificate(actor=None, person=people[username], number=number, issuer="示范区人民政府",
-                               valid_from=valid_from, valid_to=valid_to, status=status)
+        orgs.issue_certificate(
+            actor=None,
+            person=people[username],
+            number=number,
+            issuer="示范区人民政府",
+            valid_from=valid_from,
+            valid_to=valid_to,
+            status=status,
+        )
     return True

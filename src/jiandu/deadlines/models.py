@@ -40,7 +40,11 @@ class Deadline(models.Model):
 
     agency = models.ForeignKey("orgs.Agency", on_delete=models.PROTECT, related_name="deadlines")
     owner = models.ForeignKey(
-        "orgs.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="deadlines",
+        "orgs.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deadlines",
         verbose_name="责任人",
     )
     subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
@@ -50,10 +54,20 @@ class Deadline(models.Model):
     rule_key = models.CharField("规则", max_length=100)
     citation = models.TextField("依据")
     start_date = models.DateField("起算日")
+    amount = models.PositiveIntegerField("期间")
+    unit = models.CharField(
+        "单位", max_length=10, choices=[("workday", "个工作日"), ("day", "日"), ("month", "个月")]
+    )
+    base_due_date = models.DateField("原届满日", null=True, blank=True)
+    extension_amount = models.PositiveIntegerField("延长期间", null=True, blank=True)
+    extension_unit = models.CharField("延长单位", max_length=10, blank=True)
+    extension_citation = models.TextField("延长依据", blank=True)
     due_date = models.DateField("届满日")
     provisional = models.BooleanField("暂定日期", default=False)
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.RUNNING)
     closed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    reminded_at = models.DateTimeField("已提醒", null=True, blank=True)
+    escalated_at = models.DateTimeField("已督促", null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -61,9 +75,44 @@ class Deadline(models.Model):
         verbose_name = verbose_name_plural = "期限"
         ordering = ["due_date", "id"]
         indexes = [
-            models.Index(fields=["agency", "state", "due_date"], name="deadline_agency_open_due"),
+            models.Index(fields=["agency", "closed_at", "due_date"], name="deadline_agency_open_due"),
             models.Index(fields=["subject_type", "subject_id"], name="deadline_subject"),
         ]
 
     def __str__(self) -> str:
         return f"{self.title}（{self.due_date}）"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class Notification(models.Model):
+    """An in-app message to one person: a reminder, an escalation, a changed due date.
+
+    Messages name the matter by its number and title, never a complainant or other personal data.
+    """
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", "到期提醒"
+        ESCALATION = "escalation", "逾期督促"
+        DUE_DATE_CHANGED = "due_date_changed", "期限变更"
+        INFO = "info", "通知"
+
+    person = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField("类别", max_length=20, choices=Kind.choices)
+    message = models.CharField("内容", max_length=500)
+    link = models.CharField("链接", max_length=200, blank=True)
+    deadline = models.ForeignKey(
+        Deadline, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["person", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,15 +1,29 @@
-"""Services of the deadlines app: adding or correcting a year of the official calendar."""
+"""Services of the deadlines app.
 
+- adding or correcting a year of the official calendar (and recomputing open deadlines with it);
+- opening, extending and closing the statutory deadlines that run on matters. These are steps of
+  a procedure: the procedure's own service calls them inside its transaction and writes the one
+  ledger entry of the act, with the deadline's dates in its payload;
+- `tick`: reminders before a due date and escalations after it, safe to run every minute.
+"""
+
+import datetime
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import send_mail
+from django.db import models, transaction
 from django.db.models import Max
+from django.utils import timezone
 
-from jiandu.calendar import YearData, YearDataError, shipped_years
+from jiandu.calendar import Unit, YearData, YearDataError, shipped_years
 from jiandu.core.errors import ServiceError
-from jiandu.deadlines.models import CalendarYear
+from jiandu.deadlines.calendar_source import get_calendar
+from jiandu.deadlines.models import CalendarYear, Deadline, Notification
 from jiandu.ledger.services import record
 
 
@@ -58,6 +72,7 @@ def import_calendar_year(data: Any, *, actor: Any = None) -> CalendarYear:
         row, _created = CalendarYear.objects.update_or_create(
             year=year.year, defaults={"data": stored, "notice": notice}
         )
+        changes = recompute_open_deadlines()
         canonical = json.dumps(stored, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         record(
             "calendar.year.import",
@@ -70,6 +85,248 @@ def import_calendar_year(data: Any, *, actor: Any = None) -> CalendarYear:
                 "holidays": len(year.holidays),
                 "workdays": len(year.workdays),
                 "sha256": hashlib.sha256(canonical.encode()).hexdigest(),
+                "deadlines_changed": [
+                    {
+                        "id": c.deadline.pk,
+                        "from": c.old_due,
+                        "to": c.new_due,
+                        "was_provisional": c.was_provisional,
+                    }
+                    for c in changes
+                ],
             },
         )
     return row
+
+
+# ---------------------------------------------------------------------------- deadlines on matters
+
+
+def _due(start: datetime.date, amount: int, unit: str) -> Any:
+    # Past the calendar's horizon the date is provisional (marked so wherever it is shown) and is
+    # replaced by the exact one when the year's notice is imported (recompute_open_deadlines).
+    return get_calendar().add(start, amount, Unit(unit), provisional_ok=True)
+
+
+def open_deadline(
+    *,
+    subject: models.Model,
+    agency: Any,
+    rule_key: str,
+    period: Any,
+    start: datetime.date,
+    title: str,
+    owner: Any = None,
+) -> Deadline:
+    """Open a deadline of `period` (a profile Period, with its citation) counted from `start`."""
+    due = _due(start, period.amount, period.unit)
+    return Deadline.objects.create(
+        agency=agency,
+        owner=owner,
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
+        title=title,
+        rule_key=rule_key,
+        citation=str(period.citation),
+        start_date=start,
+        amount=period.amount,
+        unit=period.unit,
+        due_date=due.due,
+        provisional=due.provisional,
+    )
+
+
+def open_deadlines_of(subject: models.Model) -> models.QuerySet:
+    return Deadline.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk, closed_at__isnull=True
+    )
+
+
+def deadlines_of(subject: models.Model) -> models.QuerySet:
+    return Deadline.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+    )
+
+
+def close_deadline(deadline: Deadline, *, at: datetime.datetime | None = None) -> Deadline:
+    """Close a deadline: met when done by 24:00 of its last day, missed otherwise."""
+    at = at or timezone.now()
+    on_time = timezone.localtime(at).date() <= deadline.due_date
+    deadline.closed_at = at
+    deadline.state = (
+        Deadline.State.MET if on_time and deadline.state != Deadline.State.MISSED else Deadline.State.MISSED
+    )
+    deadline.save(update_fields=["closed_at", "state"])
+    return deadline
+
+
+def extend_deadline(deadline: Deadline, *, amount: int, unit: str, citation: str) -> Deadline:
+    """Extend an open deadline; the extension runs from the end of the period it extends."""
+    if not deadline.is_open:
+        raise ServiceError("该期限已经结束，不能延长。", field="deadline")
+    if deadline.extension_amount is not None:
+        raise ServiceError("该期限已经延长过，不能再次延长。", field="deadline")
+    due = _due(deadline.due_date, amount, unit)
+    deadline.base_due_date = deadline.due_date
+    deadline.extension_amount = amount
+    deadline.extension_unit = unit
+    deadline.extension_citation = citation
+    deadline.due_date = due.due
+    deadline.provisional = deadline.provisional or due.provisional
+    deadline.state = Deadline.State.EXTENDED
+    deadline.save(
+        update_fields=[
+            "base_due_date",
+            "extension_amount",
+            "extension_unit",
+            "extension_citation",
+            "due_date",
+            "provisional",
+            "state",
+        ]
+    )
+    return deadline
+
+
+@dataclass(frozen=True)
+class DueDateChange:
+    deadline: Deadline
+    old_due: datetime.date
+    new_due: datetime.date
+    was_provisional: bool
+
+
+def _recomputed(deadline: Deadline) -> tuple[datetime.date, bool]:
+    base = _due(deadline.start_date, deadline.amount, deadline.unit)
+    if deadline.extension_amount is None:
+        return base.due, base.provisional
+    extended = _due(base.due, deadline.extension_amount, deadline.extension_unit)
+    return extended.due, base.provisional or extended.provisional
+
+
+def recompute_open_deadlines() -> list[DueDateChange]:
+    """After a calendar year is added or corrected: recount every open deadline on the new calendar.
+
+    Each changed due date is saved and told to its owner; the caller's ledger entry lists them.
+    """
+    changes = []
+    for deadline in (
+        Deadline.objects.filter(closed_at__isnull=True).select_related("owner").iterator(chunk_size=500)
+    ):
+        new_due, provisional = _recomputed(deadline)
+        if (new_due, provisional) == (deadline.due_date, deadline.provisional):
+            continue
+        change = DueDateChange(deadline, deadline.due_date, new_due, deadline.provisional)
+        if deadline.extension_amount is not None:
+            deadline.base_due_date = _due(deadline.start_date, deadline.amount, deadline.unit).due
+        deadline.due_date, deadline.provisional = new_due, provisional
+        deadline.save(update_fields=["due_date", "provisional", "base_due_date"])
+        if deadline.owner_id:
+            status = "（暂定）" if provisional else ""
+            _notify(
+                deadline.owner,
+                Notification.Kind.DUE_DATE_CHANGED,
+                deadline,
+                f"工作日历更新：“{deadline.title}”的届满日由 {change.old_due} 改为 {new_due}{status}。",
+            )
+        changes.append(change)
+    return changes
+
+
+def _notify(person: Any, kind: str, deadline: Deadline | None, message: str, link: str = "") -> Notification:
+    note = Notification.objects.create(
+        person=person, kind=kind, deadline=deadline, message=message, link=link
+    )
+    if person.email:
+        # Sent after commit: a rolled-back act sends nothing.
+        transaction.on_commit(
+            lambda: send_mail(
+                f"[监督] {note.get_kind_display()}",
+                message,
+                settings.DEFAULT_FROM_EMAIL,
+                [person.email],
+                fail_silently=True,
+            )
+        )
+    return note
+
+
+@dataclass
+class TickReport:
+    reminded: int = 0
+    escalated: int = 0
+
+
+def _escalation_recipients(deadline: Deadline) -> list[Any]:
+    from jiandu.orgs.models import Person, Role
+
+    return list(
+        Person.objects.filter(
+            agency=deadline.agency, is_active=True, role_assignments__role=Role.PRINCIPAL_LEADER
+        ).distinct()
+    )
+
+
+def tick(now: datetime.datetime | None = None) -> TickReport:
+    """Send due reminders and overdue escalations; each deadline is reminded and escalated once.
+
+    Idempotent and safe to run from several workers at once: each deadline is claimed with a
+    conditional UPDATE before anything is sent, so only one run sends its message.
+    """
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    calendar = get_calendar()
+    report = TickReport()
+    open_deadlines = Deadline.objects.filter(closed_at__isnull=True).select_related("owner", "agency")
+    lead = settings.JIANDU_REMINDER_WORKDAYS
+    for deadline in open_deadlines.filter(reminded_at__isnull=True, due_date__gte=today).iterator(
+        chunk_size=500
+    ):
+        left = calendar.working_days_between(today, deadline.due_date, provisional_ok=True)
+        if left > lead:
+            continue
+        with transaction.atomic():
+            if not Deadline.objects.filter(pk=deadline.pk, reminded_at__isnull=True).update(reminded_at=now):
+                continue
+            if deadline.owner_id:
+                _notify(
+                    deadline.owner,
+                    Notification.Kind.REMINDER,
+                    deadline,
+                    f"“{deadline.title}”将于 {deadline.due_date} 届满（依据：{deadline.citation}）。",
+                )
+            record(
+                "deadline.remind",
+                agency=deadline.agency,
+                obj=deadline,
+                payload={"due": deadline.due_date, "owner": deadline.owner_id},
+            )
+            report.reminded += 1
+    for deadline in open_deadlines.filter(escalated_at__isnull=True, due_date__lt=today).iterator(
+        chunk_size=500
+    ):
+        with transaction.atomic():
+            claimed = Deadline.objects.filter(pk=deadline.pk, escalated_at__isnull=True).update(
+                escalated_at=now, state=Deadline.State.MISSED
+            )
+            if not claimed:
+                continue
+            recipients = _escalation_recipients(deadline)
+            if deadline.owner_id:
+                recipients.append(deadline.owner)
+            for person in {p.pk: p for p in recipients}.values():
+                _notify(
+                    person,
+                    Notification.Kind.ESCALATION,
+                    deadline,
+                    f"“{deadline.title}”已于 {deadline.due_date} 届满，尚未办结"
+                    f"（依据：{deadline.citation}）。",
+                )
+            record(
+                "deadline.escalate",
+                agency=deadline.agency,
+                obj=deadline,
+                payload={"due": deadline.due_date, "notified": sorted(p.pk for p in recipients)},
+            )
+            report.escalated += 1
+    return report

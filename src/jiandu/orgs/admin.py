@@ -61,7 +61,13 @@ class PersonAdmin(LedgeredAdmin, UserAdmin):
         ("时间", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "full_name", "agency", "unit", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "full_name", "agency", "unit", "password1", "password2"),
+            },
+        ),
     )
 
 

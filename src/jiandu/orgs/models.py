@@ -24,15 +24,27 @@ class Agency(models.Model):
     short_name = models.CharField("简称", max_length=60, blank=True)
     kind = models.CharField("类别", max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name="所属政府/上级机关",
     )
     supervisor = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supervised",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervised",
         verbose_name="监督机关",
     )
     profile = models.ForeignKey(
-        "rules.RuleProfile", on_delete=models.PROTECT, null=True, blank=True, related_name="agencies",
+        "rules.RuleProfile",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agencies",
         verbose_name="适用规则配置",
     )
     is_active = models.BooleanField("在用", default=True)
@@ -149,7 +161,9 @@ class Certificate(models.Model):
         REVOKED = "revoked", "吊销/注销"
         EXPIRED = "expired", "过期"
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="certificates", verbose_name="持证人")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="certificates", verbose_name="持证人"
+    )
     number = models.CharField("证件编号", max_length=40, unique=True)
     issuer = models.CharField("发证机关", max_length=100)
     valid_from = models.DateField("有效期自")
@@ -164,7 +178,9 @@ class Certificate(models.Model):
         verbose_name = verbose_name_plural = "行政执法证"
         ordering = ["person", "-valid_to"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(valid_to__gte=models.F("valid_from")), name="cert_period_ordered")
+            models.CheckConstraint(
+                condition=models.Q(valid_to__gte=models.F("valid_from")), name="cert_period_ordered"
+            )
         ]
 
     def __str__(self) -> str:

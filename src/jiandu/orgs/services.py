@@ -51,7 +51,13 @@ def create_agency(
 ) -> Agency:
     ensure_administrator(actor)
     agency = Agency(
-        code=code, name=name, kind=kind, short_name=short_name, parent=parent, supervisor=supervisor, profile=profile
+        code=code,
+        name=name,
+        kind=kind,
+        short_name=short_name,
+        parent=parent,
+        supervisor=supervisor,
+        profile=profile,
     )
     _validated(agency)
     agency.save()
@@ -60,8 +66,13 @@ def create_agency(
         actor=actor,
         agency=agency,
         obj=agency,
-        payload={"code": code, "kind": kind, "parent": parent and parent.pk, "supervisor": supervisor and supervisor.pk,
-                 "profile": profile and profile.code},
+        payload={
+            "code": code,
+            "kind": kind,
+            "parent": parent and parent.pk,
+            "supervisor": supervisor and supervisor.pk,
+            "profile": profile and profile.code,
+        },
     )
     return agency
 
@@ -73,8 +84,13 @@ def bind_profile(*, actor: Person | None, agency: Agency, profile: Any) -> Agenc
     previous = agency.profile.code if agency.profile_id else None
     agency.profile = profile
     agency.save(update_fields=["profile"])
-    record("orgs.agency.bind_profile", actor=actor, agency=agency, obj=agency,
-           payload={"from": previous, "to": profile.code})
+    record(
+        "orgs.agency.bind_profile",
+        actor=actor,
+        agency=agency,
+        obj=agency,
+        payload={"from": previous, "to": profile.code},
+    )
     return agency
 
 
@@ -107,7 +123,12 @@ def create_person(
     if unit is not None and agency is not None and unit.agency_id != agency.pk:
         raise ServiceError("内设机构不属于所选机关。", field="unit")
     person = Person(
-        username=username, full_name=full_name, agency=agency, unit=unit, email=email, is_staff=is_staff,
+        username=username,
+        full_name=full_name,
+        agency=agency,
+        unit=unit,
+        email=email,
+        is_staff=is_staff,
         is_superuser=is_superuser,
     )
     try:
@@ -128,8 +149,13 @@ def create_person(
         actor=actor,
         agency=agency,
         obj=person,
-        payload={"username": username, "unit": unit and unit.pk, "roles": sorted(roles), "is_staff": is_staff,
-                 "is_superuser": is_superuser},
+        payload={
+            "username": username,
+            "unit": unit and unit.pk,
+            "roles": sorted(roles),
+            "is_staff": is_staff,
+            "is_superuser": is_superuser,
+        },
     )
     return person
 
@@ -173,7 +199,12 @@ def issue_certificate(
     """Record an enforcement certificate (行政执法证) held by a person."""
     ensure_administrator(actor)
     cert = Certificate(
-        person=person, number=number, issuer=issuer, valid_from=valid_from, valid_to=valid_to, status=status,
+        person=person,
+        number=number,
+        issuer=issuer,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        status=status,
         enforcement_area=enforcement_area,
     )
     if valid_to < valid_from:
@@ -185,14 +216,21 @@ def issue_certificate(
         actor=actor,
         agency=person.agency,
         obj=cert,
-        payload={"person": person.pk, "number": number, "valid_from": valid_from, "valid_to": valid_to,
-                 "status": status},
+        payload={
+            "person": person.pk,
+            "number": number,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "status": status,
+        },
     )
     return cert
 
 
 @transaction.atomic
-def change_certificate_status(*, actor: Person | None, certificate: Certificate, status: str, reason: str) -> Certificate:
+def change_certificate_status(
+    *, actor: Person | None, certificate: Certificate, status: str, reason: str
+) -> Certificate:
     """Suspend, revoke, reinstate or expire a certificate; the reason is required and ledgered."""
     ensure_administrator(actor)
     if status not in Certificate.Status.values:

@@ -35,12 +35,24 @@ def ledger_logout(sender: Any, request: Any, user: Person | None, **kwargs: Any)
 @receiver(user_login_failed)
 def ledger_login_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
     person = _known_person(credentials.get("username"))
-    record("auth.login_failed", actor=None, actor_label="public", agency=person and person.agency, obj=person,
-           payload={"known_user": person is not None})
+    record(
+        "auth.login_failed",
+        actor=None,
+        actor_label="public",
+        agency=person and person.agency,
+        obj=person,
+        payload={"known_user": person is not None},
+    )
 
 
 @receiver(user_locked_out)
 def ledger_locked_out(sender: Any, request: Any, username: str | None = None, **kwargs: Any) -> None:
     person = _known_person(username)
-    record("auth.locked_out", actor=None, actor_label="public", agency=person and person.agency, obj=person,
-           payload={"known_user": person is not None})
+    record(
+        "auth.locked_out",
+        actor=None,
+        actor_label="public",
+        agency=person and person.agency,
+        obj=person,
+        payload={"known_user": person is not None},
+    )

@@ -212,6 +212,9 @@ JIANDU_LEDGER_KEY_FILE = Path(os.environ.get("JIANDU_LEDGER_KEY_FILE", VAR_DIR /
 JIANDU_DATA_KEYS = env_list("JIANDU_DATA_KEYS")
 JIANDU_DATA_KEY_FILE = Path(os.environ.get("JIANDU_DATA_KEY_FILE", VAR_DIR / "data-encryption.key"))
 
+# Reminders go out this many working days before a due date (an office setting, not a legal period).
+JIANDU_REMINDER_WORKDAYS = int(os.environ.get("JIANDU_REMINDER_WORKDAYS", "2"))
+
 EMAIL_BACKEND = os.environ.get("JIANDU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("JIANDU_FROM_EMAIL", "jiandu@localhost")
 

@@ -26,8 +26,7 @@ DUE_SOON_DAYS = 7  # period-literal-ok: a display window on the home page, not a
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    open_states = [Deadline.State.RUNNING, Deadline.State.EXTENDED]
-    mine = Deadline.objects.restrict(request.user).filter(state__in=open_states).select_related("agency")
+    mine = Deadline.objects.restrict(request.user).filter(closed_at__isnull=True).select_related("agency")
     overdue = list(mine.filter(due_date__lt=today)[:50])
     due_soon = list(
         mine.filter(due_date__gte=today, due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS))[:50]

@@ -4,7 +4,9 @@ import importlib.util
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[4]
-spec = importlib.util.spec_from_file_location("check_period_literals", ROOT / "tools" / "check_period_literals.py")
+spec = importlib.util.spec_from_file_location(
+    "check_period_literals", ROOT / "tools" / "check_period_literals.py"
+)
 lint = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(lint)
 

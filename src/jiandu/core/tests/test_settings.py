@@ -25,13 +25,18 @@ def test_production_settings_pass_check_deploy(tmp_path):
         "JIANDU_LEDGER_SIGNING_KEY": "dGVzdC1vbmx5LWxlZGdlci1zaWduaW5nLWtleS0zMmI=",
         "JIANDU_VAR_DIR": str(tmp_path),
     }
-    result = subprocess.run([sys.executable, "-m", "jiandu", "check", "--deploy", "--fail-level", "WARNING"],
-                            env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "jiandu", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "JIANDU_SECRET_KEY"} | {"JIANDU_DEBUG": "0"}
-    result = subprocess.run([sys.executable, "-c", "import jiandu.settings.base"], env=env, capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", "import jiandu.settings.base"], env=env, capture_output=True, text=True
+    )
     assert result.returncode != 0 and "JIANDU_SECRET_KEY" in result.stderr

@@ -15,7 +15,6 @@ from .serializers import AgencySerializer, CertificateSerializer, PersonSerializ
 class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
     """A list or detail can only be built through the viewer's scope."""
 
-
     def get_queryset(self):
         return self.queryset.restrict(self.request.user)
 

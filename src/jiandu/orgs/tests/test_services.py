@@ -15,10 +15,17 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_district_is_built_through_services_and_ledgered(demo):
     assert Agency.objects.filter(kind=Agency.Kind.ENFORCEMENT).count() == 3
-    profiles = set(Agency.objects.filter(kind=Agency.Kind.ENFORCEMENT).values_list("profile__code", flat=True))
+    profiles = set(
+        Agency.objects.filter(kind=Agency.Kind.ENFORCEMENT).values_list("profile__code", flat=True)
+    )
     assert len(profiles) == 3, "each enforcement agency follows a different seed profile"
     actions = set(LedgerEntry.objects.values_list("action", flat=True))
-    assert {"orgs.agency.create", "orgs.unit.create", "orgs.person.create", "orgs.certificate.issue"} <= actions
+    assert {
+        "orgs.agency.create",
+        "orgs.unit.create",
+        "orgs.person.create",
+        "orgs.certificate.issue",
+    } <= actions
     assert LedgerEntry.objects.filter(action="orgs.person.create").count() == Person.objects.count()
 
 
@@ -46,11 +53,15 @@ def test_officer_without_valid_certificate_cannot_enforce(demo):
 def test_certificate_status_change_needs_reason_and_is_ledgered(demo):
     cert = Certificate.objects.get(number="SFQ-2024-0002")
     with pytest.raises(ServiceError) as exc:
-        services.change_certificate_status(actor=demo["admin"], certificate=cert, status="suspended", reason=" ")
+        services.change_certificate_status(
+            actor=demo["admin"], certificate=cert, status="suspended", reason=" "
+        )
     assert exc.value.field == "reason"
     cert.refresh_from_db()
     assert cert.status == Certificate.Status.VALID
-    services.change_certificate_status(actor=demo["admin"], certificate=cert, status="suspended", reason="违规使用证件")
+    services.change_certificate_status(
+        actor=demo["admin"], certificate=cert, status="suspended", reason="违规使用证件"
+    )
     entry = LedgerEntry.objects.filter(action="orgs.certificate.status").latest("seq")
     assert entry.payload["to"] == "suspended"
     with pytest.raises(services.EnforcementNotAllowed):
@@ -59,15 +70,23 @@ def test_certificate_status_change_needs_reason_and_is_ledgered(demo):
 
 def test_certificate_period_must_be_ordered(demo):
     with pytest.raises(ServiceError) as exc:
-        services.issue_certificate(actor=None, person=demo["legal"], number="X-1", issuer="示范区人民政府",
-                                   valid_from=datetime.date(2026, 1, 2), valid_to=datetime.date(2026, 1, 1))
+        services.issue_certificate(
+            actor=None,
+            person=demo["legal"],
+            number="X-1",
+            issuer="示范区人民政府",
+            valid_from=datetime.date(2026, 1, 2),
+            valid_to=datetime.date(2026, 1, 1),
+        )
     assert exc.value.field == "valid_to"
     assert not Certificate.objects.filter(number="X-1").exists()
 
 
 def test_only_administrators_manage_people(demo):
     with pytest.raises(NotAllowed):
-        services.create_person(actor=demo["legal"], username="x", full_name="某人", password="a-long-passphrase-1")
+        services.create_person(
+            actor=demo["legal"], username="x", full_name="某人", password="a-long-passphrase-1"
+        )
     assert not Person.objects.filter(username="x").exists()
 
 
@@ -84,8 +103,14 @@ def test_bad_input_names_the_field_and_writes_nothing(demo):
     assert exc.value.field == "code"
     other_unit = Unit.objects.get(agency__code="demo-ggzy", name="法治科")
     with pytest.raises(ServiceError) as exc:
-        services.create_person(actor=None, username="new2", full_name="新人", password="a-long-passphrase-1",
-                               agency=demo["legal"].agency, unit=other_unit)
+        services.create_person(
+            actor=None,
+            username="new2",
+            full_name="新人",
+            password="a-long-passphrase-1",
+            agency=demo["legal"].agency,
+            unit=other_unit,
+        )
     assert exc.value.field == "unit"
     assert LedgerEntry.objects.count() == before
 

@@ -3,14 +3,14 @@
 import datetime
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.utils import timezone
 
 from jiandu.core.demo import DEMO_PASSWORD
-from jiandu.deadlines.models import Deadline
+from jiandu.deadlines.services import open_deadline
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs.models import Agency
+from jiandu.rules.services import profile_for
 
 pytestmark = pytest.mark.django_db
 
@@ -50,15 +50,33 @@ def test_home_lists_only_deadlines_in_scope(demo):
     today = timezone.localdate()
     amr = Agency.objects.get(code="demo-amr")
     ggzy = Agency.objects.get(code="demo-ggzy")
-    subject = ContentType.objects.get_for_model(Agency)
-    for agency, title, due in [(amr, "甲事项", today - datetime.timedelta(days=1)),
-                               (ggzy, "乙事项", today + datetime.timedelta(days=2))]:
-        Deadline.objects.create(agency=agency, subject_type=subject, subject_id=agency.pk, title=title,
-                                rule_key="test", citation="测试依据", start_date=today, due_date=due)
+    # Periods come from each agency's own profile; the start dates put one overdue, one due soon.
+    overdue = open_deadline(
+        subject=amr,
+        agency=amr,
+        rule_key="complaint.handling",
+        period=profile_for(amr).period("complaint.handling"),
+        start=today - datetime.timedelta(days=90),
+        title="甲事项",
+    )
+    soon = open_deadline(
+        subject=ggzy,
+        agency=ggzy,
+        rule_key="complaint.acceptance",
+        period=profile_for(ggzy).period("complaint.acceptance"),
+        start=today,
+        title="乙事项",
+    )
+    assert overdue.due_date < today <= soon.due_date
     legal = Client()
     legal.force_login(demo["legal"])
     page = legal.get("/").content.decode()
     assert "甲事项" in page and "乙事项" not in page
+    assert str(profile_for(amr).period("complaint.handling").citation) in page
+    ggzy_legal = Client()
+    ggzy_legal.force_login(demo["ggzy-legal"])
+    page = ggzy_legal.get("/").content.decode()
+    assert "乙事项" in page and "甲事项" not in page
     supervisor = Client()
     supervisor.force_login(demo["supervisor"])
     page = supervisor.get("/").content.decode()
@@ -71,9 +89,18 @@ def test_admin_change_is_ledgered(signed_in, demo):
     response = admin.get(f"/admin/orgs/agency/{amr.pk}/change/")
     assert response.status_code == 200
     form = {
-        "code": amr.code, "name": amr.name, "short_name": "市场监管", "kind": amr.kind,
-        "parent": amr.parent_id, "supervisor": amr.supervisor_id, "profile": amr.profile_id, "is_active": "on",
-        "units-TOTAL_FORMS": "0", "units-INITIAL_FORMS": "0", "units-MIN_NUM_FORMS": "0", "units-MAX_NUM_FORMS": "1000",
+        "code": amr.code,
+        "name": amr.name,
+        "short_name": "市场监管",
+        "kind": amr.kind,
+        "parent": amr.parent_id,
+        "supervisor": amr.supervisor_id,
+        "profile": amr.profile_id,
+        "is_active": "on",
+        "units-TOTAL_FORMS": "0",
+        "units-INITIAL_FORMS": "0",
+        "units-MIN_NUM_FORMS": "0",
+        "units-MAX_NUM_FORMS": "1000",
     }
     response = admin.post(f"/admin/orgs/agency/{amr.pk}/change/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -82,9 +109,17 @@ def test_admin_change_is_ledgered(signed_in, demo):
     assert entry.actor == demo["admin"]
 
 
-@pytest.mark.parametrize("path", ["/admin/orgs/person/", "/admin/orgs/certificate/", "/admin/orgs/unit/",
-                                  "/admin/rules/ruleprofile/", "/admin/deadlines/calendaryear/",
-                                  "/admin/ledger/ledgerentry/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/orgs/person/",
+        "/admin/orgs/certificate/",
+        "/admin/orgs/unit/",
+        "/admin/rules/ruleprofile/",
+        "/admin/deadlines/calendaryear/",
+        "/admin/ledger/ledgerentry/",
+    ],
+)
 def test_admin_lists_open_for_administrator(signed_in, path):
     assert signed_in("admin").get(path).status_code == 200
 

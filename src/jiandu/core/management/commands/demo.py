@@ -13,5 +13,9 @@ class Command(BaseCommand):
         self.stdout.write("示范数据已载入。" if created else "示范数据已存在，未重复载入。")
         self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         for login in demo_logins():
-            self.stdout.write(f"  {login.username:<12} {login.full_name:<6} {login.agency:<16} {'、'.join(login.roles)}")
-        self.stdout.write("\n打开 http://127.0.0.1:8000/ 登录；系统管理 /admin/（admin）；API 文档 /api/docs/")
+            self.stdout.write(
+                f"  {login.username:<12} {login.full_name:<6} {login.agency:<16} {'、'.join(login.roles)}"
+            )
+        self.stdout.write(
+            "\n打开 http://127.0.0.1:8000/ 登录；系统管理 /admin/（admin）；API 文档 /api/docs/"
+        )

@@ -1,0 +1,103 @@
+"""`jiandu rules check | show | sync | keys`."""
+
+import os
+import subprocess
+import sys
+from io import StringIO
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+
+from jiandu.rules.loader import PROFILES_DIR
+from jiandu.rules.management.commands.rules import display_width, table, wrap
+
+
+def run(*args: str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("rules", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def broken_dir(tmp_path):
+    document = yaml.safe_load((PROFILES_DIR / "zhongshan-amr.yaml").read_text(encoding="utf-8"))
+    document["rules"]["complaint.handling"]["citation"]["quote"] = (
+        "人事股自受理行政执法投诉举报后60日内审查终结"
+    )
+    document["rules"]["complaint.extension.max"]["unit"] = "week"
+    (tmp_path / "zhongshan-amr.yaml").write_text(
+        yaml.safe_dump(document, allow_unicode=True), encoding="utf-8"
+    )
+    return tmp_path
+
+
+def test_check_passes_with_a_summary():
+    out, err = run("check")
+    assert "全部 5 份规则配置校验通过" in out
+    assert "zhongshan-amr: 六盘水市钟山区市场监督管理局" in out
+    assert err == ""
+
+
+def test_check_fails_listing_every_problem(tmp_path):
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError) as failed:
+        call_command("rules", "check", "--profiles-dir", str(broken_dir(tmp_path)), stdout=out, stderr=err)
+    assert failed.value.returncode == 1
+    # The schema fault is reported; the file is not checked further until it parses.
+    assert "zhongshan-amr.yaml: rules/complaint.extension.max/unit: 'week' 不是允许的值" in err.getvalue()
+
+
+@pytest.mark.parametrize(("broken", "code"), [(False, 0), (True, 1)])
+def test_check_exit_codes_from_the_console(tmp_path, broken, code):
+    args = [sys.executable, "-m", "jiandu", "rules", "check"]
+    if broken:
+        args += ["--profiles-dir", str(broken_dir(tmp_path))]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jiandu.settings.test"}
+    result = subprocess.run(args, capture_output=True, text=True, env=env, check=False, timeout=120)
+    assert result.returncode == code, result.stderr
+    if broken:
+        assert "zhongshan-amr.yaml: rules/complaint.extension.max/unit" in result.stderr
+    else:
+        assert "校验通过" in result.stdout
+
+
+def test_show_prints_rules_with_citations():
+    out, _ = run("show", "jingzhou-ggzy")
+    assert out.startswith("荆州市公共资源交易监督管理局（jingzhou-ggzy）")
+    line = next(line for line in out.splitlines() if line.startswith("complaint.handling "))
+    assert "审查终结（办结）期限" in line
+    assert "30日（自受理行政执法投诉举报起算）" in line
+    assert line.rstrip().endswith("《行政执法投诉举报制度》第六条（000_e1ba62d0300353fa.txt）")
+    # Columns line up: every citation starts at the terminal column of the header "依据".
+    header = next(line for line in out.splitlines() if line.startswith("键"))
+    column = display_width(header[: header.index("依据")])
+    cited = [line for line in out.splitlines() if line.endswith(".txt）")]
+    assert len(cited) >= 40
+    assert {display_width(line[: line.rindex("《")]) for line in cited} == {column}
+
+
+def test_show_unknown_profile():
+    with pytest.raises(CommandError, match="没有规则配置 'nowhere'"):
+        run("show", "nowhere")
+
+
+def test_keys_lists_the_catalogue_with_users():
+    out, _ = run("keys")
+    assert "complaint — 投诉举报" in out
+    line = next(line for line in out.splitlines() if line.startswith("complaint.extension.max "))
+    assert "延长审查期限的上限" in line and "jingzhou-ggzy" in out
+
+
+@pytest.mark.django_db
+def test_sync_loads_then_reports_nothing_changed():
+    out, _ = run("sync")
+    assert "5 份新建或更新，0 份未变" in out
+    out, _ = run("sync")
+    assert "0 份新建或更新，5 份未变" in out
+
+
+def test_table_and_wrap_helpers():
+    assert display_width("法规科ab") == 8
+    assert wrap("一二三四五", 4) == ["一二", "三四", "五"]
+    assert wrap("Period to decide whether", 12) == ["Period to", "decide", "whether"]
+    assert table(["键", "值"], [[["a"], ["一", "二"]]]) == ["键  值", "──  ──", "a   一", "    二"]
