@@ -7,5 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("jiandu.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("jiandu.complaints.urls")),
     path("", include("jiandu.web.urls")),
 ]

@@ -4,10 +4,12 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from jiandu.complaints.api import views as complaints_views
 from jiandu.orgs.api import views as orgs_views
 
 router = DefaultRouter()
 orgs_views.register(router)
+complaints_views.register(router)
 
 app_name = "api"
 urlpatterns = [

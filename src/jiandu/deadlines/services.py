@@ -223,17 +223,25 @@ def recompute_open_deadlines() -> list[DueDateChange]:
         deadline.save(update_fields=["due_date", "provisional", "base_due_date"])
         if deadline.owner_id:
             status = "（暂定）" if provisional else ""
-            _notify(
+            notify(
                 deadline.owner,
-                Notification.Kind.DUE_DATE_CHANGED,
-                deadline,
                 f"工作日历更新：“{deadline.title}”的届满日由 {change.old_due} 改为 {new_due}{status}。",
+                kind=Notification.Kind.DUE_DATE_CHANGED,
+                deadline=deadline,
             )
         changes.append(change)
     return changes
 
 
-def _notify(person: Any, kind: str, deadline: Deadline | None, message: str, link: str = "") -> Notification:
+def notify(
+    person: Any,
+    message: str,
+    *,
+    kind: str = Notification.Kind.INFO,
+    deadline: Deadline | None = None,
+    link: str = "",
+) -> Notification:
+    """An in-app notification (and an e-mail after commit when the person has an address)."""
     note = Notification.objects.create(
         person=person, kind=kind, deadline=deadline, message=message, link=link
     )
@@ -289,11 +297,11 @@ def tick(now: datetime.datetime | None = None) -> TickReport:
             if not Deadline.objects.filter(pk=deadline.pk, reminded_at__isnull=True).update(reminded_at=now):
                 continue
             if deadline.owner_id:
-                _notify(
+                notify(
                     deadline.owner,
-                    Notification.Kind.REMINDER,
-                    deadline,
                     f"“{deadline.title}”将于 {deadline.due_date} 届满（依据：{deadline.citation}）。",
+                    kind=Notification.Kind.REMINDER,
+                    deadline=deadline,
                 )
             record(
                 "deadline.remind",
@@ -315,12 +323,12 @@ def tick(now: datetime.datetime | None = None) -> TickReport:
             if deadline.owner_id:
                 recipients.append(deadline.owner)
             for person in {p.pk: p for p in recipients}.values():
-                _notify(
+                notify(
                     person,
-                    Notification.Kind.ESCALATION,
-                    deadline,
                     f"“{deadline.title}”已于 {deadline.due_date} 届满，尚未办结"
                     f"（依据：{deadline.citation}）。",
+                    kind=Notification.Kind.ESCALATION,
+                    deadline=deadline,
                 )
             record(
                 "deadline.escalate",

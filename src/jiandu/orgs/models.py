@@ -96,6 +96,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", "执法监督人员"
     DISCIPLINE_INSPECTOR = "discipline_inspector", "纪检监察人员"
     ADMINISTRATOR = "administrator", "系统管理员"
+    HOTLINE = "hotline", "12345热线接口"
 
 
 class PersonManager(UserManager.from_queryset(RestrictedQuerySet)):

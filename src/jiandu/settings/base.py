@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "jiandu.rules",
     "jiandu.orgs",
     "jiandu.deadlines",
+    "jiandu.complaints",
     "jiandu.web",
     "jiandu.api",
 ]
@@ -214,6 +215,11 @@ JIANDU_DATA_KEY_FILE = Path(os.environ.get("JIANDU_DATA_KEY_FILE", VAR_DIR / "da
 
 # Reminders go out this many working days before a due date (an office setting, not a legal period).
 JIANDU_REMINDER_WORKDAYS = int(os.environ.get("JIANDU_REMINDER_WORKDAYS", "2"))
+
+# Upload and text limits for complaints (protection against abuse, not legal rules).
+JIANDU_MAX_UPLOAD_BYTES = int(os.environ.get("JIANDU_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+JIANDU_MAX_COMPLAINT_CHARS = int(os.environ.get("JIANDU_MAX_COMPLAINT_CHARS", "5000"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = JIANDU_MAX_UPLOAD_BYTES + 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("JIANDU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("JIANDU_FROM_EMAIL", "jiandu@localhost")

@@ -1,0 +1,255 @@
+"""Complaints about enforcement (行政执法投诉举报) and what hangs off them.
+
+Seeds: 000_e1ba62d0300353fa.txt 附件1, 001_d4f2384a3251ca7f.txt 附件1, 002_6698ecc543d3fb6b.txt
+第五条(六)/第九条/第十八条, 004_15f54f20eedb7af0.txt 行政执法投诉举报制度. Periods and approvers come
+from the receiving agency's rule profile; see `services.py`.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from jiandu.core.scope import RestrictedQuerySet, visible_agency_ids
+
+
+class ComplaintQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = "view") -> ComplaintQuerySet:
+        """Complaints a person may see: not every colleague of the receiving agency may.
+
+        Within the receiving agency only legal-affairs staff and leaders see complaints (the
+        officers complained about may work there); supervisors and discipline inspectors see those
+        of the agencies they supervise; an officer never sees a complaint about himself.
+        """
+        from jiandu.orgs.models import Role
+
+        if user is None or not user.is_authenticated:
+            return self.none()
+        ids = visible_agency_ids(user)
+        if ids is None:
+            return self
+        allowed: set[int] = set()
+        if (
+            user.role_codes & {Role.LEGAL_AFFAIRS, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER}
+            and user.agency_id
+        ):
+            allowed.add(user.agency_id)
+        if user.has_role(Role.SUPERVISOR) or user.has_role(Role.DISCIPLINE_INSPECTOR):
+            allowed |= ids
+        return self.filter(agency__in=allowed).exclude(target_officer=user.pk)
+
+
+class Complaint(models.Model):
+    """One complaint: who complained (sealed), about whom, what happened, and where it stands."""
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", "网上投诉"
+        LETTER = "letter", "来信"
+        PHONE = "phone", "来电"
+        VISIT = "visit", "来访"
+        HOTLINE = "hotline", "12345热线转办"
+        ASSIGNED = "assigned", "上级交办"
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "待受理"
+        ACCEPTED = "accepted", "办理中"
+        REJECTED = "rejected", "不予受理"
+        REFERRED = "referred", "已移送"
+        CONCLUDED = "concluded", "已办结"
+        ARCHIVED = "archived", "已归档"
+
+    class Finding(models.TextChoices):
+        SUBSTANTIATED = "substantiated", "查证属实"
+        PARTLY = "partly", "部分属实"
+        NOT_SUBSTANTIATED = "not_substantiated", "查证不属实"
+
+    number = models.CharField("编号", max_length=40, unique=True)
+    agency = models.ForeignKey(
+        "orgs.Agency", on_delete=models.PROTECT, related_name="complaints", verbose_name="受理机关"
+    )
+    channel = models.CharField("投诉渠道", max_length=20, choices=Channel.choices)
+    entrusted = models.BooleanField("委托投诉", default=False)
+    anonymous = models.BooleanField("匿名", default=False)
+    # The complainant's identity and contact details, encrypted (jiandu.core.crypto); never shown
+    # except through services.reveal_complainant, which ledgers every reveal.
+    complainant_sealed = models.TextField("投诉举报人信息（加密）", blank=True)
+    target_agency = models.ForeignKey(
+        "orgs.Agency", on_delete=models.PROTECT, related_name="complaints_against", verbose_name="被投诉机关"
+    )
+    target_officer = models.ForeignKey(
+        "orgs.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints_against",
+        verbose_name="被投诉执法人员",
+    )
+    target_description = models.CharField("被投诉人员（投诉人所述）", max_length=200, blank=True)
+    category = models.CharField("投诉类别", max_length=200)
+    content = models.TextField("投诉举报内容")
+    occurred_on = models.DateField("发生日期", null=True, blank=True)
+    hotline_ticket = models.CharField("12345工单号", max_length=64, null=True, blank=True, unique=True)
+    assigned_by = models.ForeignKey(
+        "orgs.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints_assigned",
+        verbose_name="交办机关",
+    )
+    tracking_code = models.CharField("查询码", max_length=16, unique=True)
+    secret_hash = models.CharField("查询密码摘要", max_length=64)
+
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.RECEIVED)
+    received_at = models.DateTimeField("收到时间")
+    handler = models.ForeignKey(
+        "orgs.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints_handled",
+        verbose_name="承办人",
+    )
+    decided_at = models.DateTimeField("受理决定时间", null=True, blank=True)
+    decision_reason = models.TextField("理由", blank=True)
+    legal_basis = models.TextField("依据", blank=True)
+    referred_to = models.CharField("移送机关", max_length=200, blank=True)
+    finding = models.CharField("查处结论", max_length=20, choices=Finding.choices, blank=True)
+    measures = models.JSONField("处理措施", default=list, blank=True)
+    result_text = models.TextField("处理结果", blank=True)
+    concluded_at = models.DateTimeField("办结时间", null=True, blank=True)
+    supervised = models.BooleanField("督办", default=False)
+    archived_at = models.DateTimeField("归档时间", null=True, blank=True)
+    archive_digest = models.CharField("归档清单摘要", max_length=64, blank=True)
+
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "投诉举报"
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["agency", "state", "-received_at"], name="complaint_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in {self.State.RECEIVED, self.State.ACCEPTED}
+
+
+class Material(models.Model):
+    """A file or note on a complaint: attachments, evidence, investigation notes, explanations."""
+
+    class Kind(models.TextChoices):
+        ATTACHMENT = "attachment", "投诉附件"
+        EVIDENCE = "evidence", "调查材料"
+        NOTE = "note", "调查笔录/记录"
+        EXPLANATION = "explanation", "被投诉机关书面说明及证据"
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="materials")
+    kind = models.CharField("类别", max_length=20, choices=Kind.choices)
+    note = models.TextField("说明", blank=True)
+    file = models.FileField("文件", upload_to="complaints/%Y/%m/", blank=True)
+    original_name = models.CharField("文件名", max_length=200, blank=True)
+    content_type = models.CharField("文件类型", max_length=100, blank=True)
+    size = models.PositiveBigIntegerField("大小", default=0)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    added_by = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, null=True, blank=True)
+    added_by_label = models.CharField("提交人", max_length=60)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "投诉材料"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.get_kind_display()
+
+
+class ExplanationRequest(models.Model):
+    """The body complained about is asked to explain in writing with evidence (002 第九条)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="explanation_requests")
+    respondent = models.ForeignKey(
+        "orgs.Agency", on_delete=models.PROTECT, related_name="explanation_requests"
+    )
+    requested_at = models.DateTimeField("通知时间")
+    requested_by = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    explanation = models.TextField("书面说明", blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_field = "respondent"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "书面说明通知"
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint.number} → {self.respondent}"
+
+
+class ExtensionRequest(models.Model):
+    """A request to extend the handling period, decided by the approver the profile names."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待批准"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "不批准"
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="extension_requests")
+    requested_by = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField("申请时间")
+    amount = models.PositiveIntegerField("延长期间")
+    unit = models.CharField("单位", max_length=10)
+    reasons = models.TextField("延期理由")
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        "orgs.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+    decision_note = models.TextField("审批意见", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "延期申请"
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint.number} 延期 {self.amount}"
+
+
+class Rating(models.Model):
+    """The complainant's (or the hotline caller's) rating of the answer."""
+
+    class Value(models.TextChoices):
+        SATISFIED = "satisfied", "满意"
+        BASICALLY = "basically", "基本满意"
+        DISSATISFIED = "dissatisfied", "不满意"
+        UNQUALIFIED = "unqualified", "不合格"
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="ratings")
+    value = models.CharField("评价", max_length=20, choices=Value.choices)
+    source = models.CharField("来源", max_length=20)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "满意度评价"
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.get_value_display()
+
+
+class NumberCounter(models.Model):
+    """Per agency and year sequence for complaint numbers; the row is locked while a number is taken."""
+
+    agency = models.ForeignKey("orgs.Agency", on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="complaint_counter_once")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.year}: {self.last}"

@@ -1,0 +1,903 @@
+"""The complaint procedure, one service per step.
+
+Each step checks who may act, changes state, opens or closes deadlines and writes one ledger entry,
+in one transaction; a refused step changes nothing. Periods, approvers and thresholds come from the
+receiving agency's rule profile (`jiandu.rules`), never from code:
+  - acceptance decision: `complaint.acceptance` (e.g. 000 附件1 第五条, 5个工作日)
+  - handling: `complaint.handling` (000 第六条 30日; 004 第6条 30日) or, for complaints the
+    supervisory body hands over, `complaint.assigned.handling` (001 附件1 一, 15个工作日)
+  - extension: `…extension.max` and `…extension.approver`
+  - explanation by the body complained about: `complaint.respondent_explanation` (002 第九条)
+  - referral: `complaint.referral`; supervised handling: `complaint.supervised_handling.*` (001 附件1 二)
+Where a profile is silent on a period, no deadline is opened for it (the seed sets none).
+Confidentiality (000 第九条, 004 第8条): the complainant's identity is sealed at intake and only
+`reveal_complainant` opens it, for the receiving agency's legal-affairs staff, with a reason, ledgered.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from jiandu.core import crypto
+from jiandu.core.errors import InvalidState, NotAllowed, ServiceError
+from jiandu.deadlines import services as deadlines
+from jiandu.deadlines.models import Deadline
+from jiandu.ledger.services import record
+from jiandu.orgs.models import Agency, Person, Role
+from jiandu.rules.loader import Profile
+from jiandu.rules.services import profile_for
+
+from .models import Complaint, ExplanationRequest, ExtensionRequest, Material, NumberCounter, Rating
+from .uploads import CheckedFile, check_upload
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+CODE_LENGTH, SECRET_LENGTH = 12, 8
+
+
+# ------------------------------------------------------------------------------------------ intake
+
+
+@dataclass
+class Complainant:
+    """Who complains. Sealed (encrypted) at intake; never logged, listed or shown unrevealed."""
+
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    id_number: str = ""
+    organisation: str = ""
+    entrusted_by: str = ""  # 委托: the person on whose behalf the complaint is made
+
+    def is_empty(self) -> bool:
+        return not any(asdict(self).values())
+
+
+@dataclass
+class Intake:
+    """What registration records (000 第四条: 姓名、联系方式、具体内容、投诉举报的对象)."""
+
+    agency: Agency
+    channel: str
+    category: str
+    content: str
+    target_agency: Agency | None = None
+    target_officer: Person | None = None
+    target_description: str = ""
+    occurred_on: datetime.date | None = None
+    anonymous: bool = False
+    entrusted: bool = False
+    complainant: Complainant = field(default_factory=Complainant)
+    hotline_ticket: str | None = None
+    assigned_by: Agency | None = None
+    attachments: list[Any] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the complainant gets back: the tracking code and the secret (shown once)."""
+
+    complaint: Complaint
+    tracking_code: str
+    secret: str
+
+
+def _secret_digest(secret: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), secret.encode(), hashlib.sha256).hexdigest()
+
+
+def _random(length: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def _next_number(agency: Agency, year: int) -> str:
+    # The counter row is locked until the caller commits: two intakes never share a number.
+    NumberCounter.objects.get_or_create(agency=agency, year=year)
+    counter = NumberCounter.objects.select_for_update().get(agency=agency, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{agency.code.upper()}-TS-{year}-{counter.last:06d}"
+
+
+def _validate_intake(intake: Intake, profile: Profile) -> None:
+    if intake.channel not in Complaint.Channel.values:
+        raise ServiceError("投诉渠道不正确。", field="channel")
+    if not intake.content.strip():
+        raise ServiceError("请填写投诉举报的具体内容。", field="content")
+    if len(intake.content) > settings.JIANDU_MAX_COMPLAINT_CHARS:
+        raise ServiceError(
+            f"投诉举报内容不能超过 {settings.JIANDU_MAX_COMPLAINT_CHARS} 字。", field="content"
+        )
+    if not intake.category.strip():
+        raise ServiceError("请选择投诉类别。", field="category")
+    allowed = categories_for(profile)
+    if allowed and intake.category not in allowed:
+        raise ServiceError("投诉类别不在本机关受理的类别之内。", field="category")
+    if intake.occurred_on and intake.occurred_on > timezone.localdate():
+        raise ServiceError("发生日期不能晚于今天。", field="occurred_on")
+    if not intake.anonymous and not intake.complainant.name.strip():
+        raise ServiceError("请填写投诉举报人姓名，或选择匿名投诉。", field="name")
+    if not intake.anonymous and not (
+        intake.complainant.phone.strip()
+        or intake.complainant.email.strip()
+        or intake.complainant.address.strip()
+    ):
+        raise ServiceError("请至少填写一种联系方式（电话、电子邮箱或通信地址）。", field="phone")
+    if intake.entrusted and not intake.complainant.entrusted_by.strip():
+        raise ServiceError("委托投诉须填写委托人。", field="entrusted_by")
+    if (
+        intake.target_officer
+        and intake.target_agency
+        and intake.target_officer.agency_id != intake.target_agency.pk
+    ):
+        raise ServiceError("被投诉执法人员不属于被投诉机关。", field="target_officer")
+    if intake.agency.kind == Agency.Kind.GOVERNMENT:
+        raise ServiceError("请选择受理投诉的执法机关或司法局。", field="agency")
+
+
+def categories_for(profile: Profile) -> list[str]:
+    """The complaint categories the agency's profile lists (misconduct kinds and kinds of act)."""
+    items: list[str] = []
+    for key in ("complaint.misconduct_categories", "complaint.enforcement_acts"):
+        if profile.has(key):
+            items.extend(profile.value(key))
+    return items
+
+
+def _may_register(actor: Person | None, agency: Agency) -> None:
+    if actor is None:
+        return  # the public form and the hotline (authenticated upstream)
+    if actor.agency_id == agency.pk and actor.has_role(Role.LEGAL_AFFAIRS):
+        return
+    if actor.has_role(Role.SUPERVISOR) and agency.supervisor_id == actor.agency_id:
+        return  # the justice bureau hands a complaint over (交办)
+    raise NotAllowed("只有受理机关的法制工作人员可以登记投诉举报。")
+
+
+def _open_period(
+    complaint: Complaint,
+    key: str,
+    start: datetime.date,
+    title: str,
+    profile: Profile,
+    owner: Person | None = None,
+    agency: Agency | None = None,
+) -> Deadline | None:
+    if not profile.has(key):
+        return None
+    return deadlines.open_deadline(
+        subject=complaint,
+        agency=agency or complaint.agency,
+        rule_key=key,
+        period=profile.period(key),
+        start=start,
+        title=title,
+        owner=owner,
+    )
+
+
+def _handling_key(complaint: Complaint, profile: Profile) -> str:
+    if complaint.assigned_by_id and profile.has("complaint.assigned.handling"):
+        return "complaint.assigned.handling"
+    return "complaint.handling"
+
+
+def _extension_prefix(complaint: Complaint) -> str:
+    return (
+        "complaint.assigned.extension"
+        if _handling_key(complaint, _profile(complaint)).startswith("complaint.assigned")
+        else "complaint.extension"
+    )
+
+
+def _profile(complaint: Complaint) -> Profile:
+    return profile_for(complaint.agency)
+
+
+def _save_attachment(
+    complaint: Complaint, checked: CheckedFile, kind: str, actor: Person | None, label: str, note: str = ""
+) -> Material:
+    material = Material(
+        complaint=complaint,
+        kind=kind,
+        note=note,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        added_by=actor,
+        added_by_label=label,
+    )
+    # Stored under a random name: the complainant's file name may itself be personal data.
+    ending = checked.name[checked.name.rfind(".") :] if "." in checked.name else ""
+    material.file.save(f"{secrets.token_hex(16)}{ending}", ContentFile(checked.data), save=False)
+    material.save()
+    return material
+
+
+def submit_complaint(
+    intake: Intake, *, actor: Person | None = None, actor_label: str | None = None
+) -> Receipt:
+    """Register a complaint from any channel; returns the tracking code and secret.
+
+    A hotline ticket number registers once: the same ticket again returns the existing complaint
+    (without a new secret), so re-sending a hotline batch never makes two complaints.
+    """
+    profile = profile_for(intake.agency)
+    intake.target_agency = intake.target_agency or intake.agency
+    _validate_intake(intake, profile)
+    _may_register(actor, intake.agency)
+    checked = [check_upload(f, field="attachments") for f in intake.attachments]
+    if intake.hotline_ticket:
+        existing = Complaint.objects.filter(hotline_ticket=intake.hotline_ticket).first()
+        if existing:
+            return Receipt(existing, existing.tracking_code, "")
+    label = actor_label or ("hotline" if intake.channel == Complaint.Channel.HOTLINE else "public")
+    now = timezone.now()
+    secret = _random(SECRET_LENGTH)
+    try:
+        with transaction.atomic():
+            complaint = Complaint.objects.create(
+                number=_next_number(intake.agency, timezone.localtime(now).year),
+                agency=intake.agency,
+                channel=intake.channel,
+                entrusted=intake.entrusted,
+                anonymous=intake.anonymous,
+                complainant_sealed=""
+                if intake.anonymous and intake.complainant.is_empty()
+                else crypto.encrypt_json(asdict(intake.complainant)),
+                target_agency=intake.target_agency,
+                target_officer=intake.target_officer,
+                target_description=intake.target_description.strip()[:200],
+                category=intake.category,
+                content=intake.content.strip(),
+                occurred_on=intake.occurred_on,
+                hotline_ticket=intake.hotline_ticket or None,
+                assigned_by=intake.assigned_by,
+                tracking_code=_random(CODE_LENGTH),
+                secret_hash=_secret_digest(secret),
+                received_at=now,
+            )
+            for item in checked:
+                _save_attachment(
+                    complaint,
+                    item,
+                    Material.Kind.ATTACHMENT,
+                    actor,
+                    label if actor is None else actor.username,
+                )
+            today = timezone.localtime(now).date()
+            opened = [
+                _open_period(
+                    complaint, "complaint.acceptance", today, f"{complaint.number} 受理审查", profile
+                )
+            ]
+            if complaint.assigned_by_id:
+                opened.append(
+                    _open_period(
+                        complaint,
+                        _handling_key(complaint, profile),
+                        today,
+                        f"{complaint.number} 交办事项办结",
+                        profile,
+                    )
+                )
+            record(
+                "complaints.submit",
+                actor=actor,
+                actor_label=None if actor else label,
+                agency=complaint.agency,
+                obj=complaint,
+                payload={
+                    "number": complaint.number,
+                    "channel": complaint.channel,
+                    "anonymous": complaint.anonymous,
+                    "entrusted": complaint.entrusted,
+                    "target_agency": complaint.target_agency_id,
+                    "attachments": [m.sha256 for m in complaint.materials.all()],
+                    "deadlines": [
+                        {"rule": d.rule_key, "due": d.due_date, "provisional": d.provisional}
+                        for d in opened
+                        if d
+                    ],
+                    "hotline_ticket": complaint.hotline_ticket,
+                },
+            )
+    except IntegrityError:
+        if intake.hotline_ticket:  # a concurrent import registered the same ticket first
+            existing = Complaint.objects.get(hotline_ticket=intake.hotline_ticket)
+            return Receipt(existing, existing.tracking_code, "")
+        raise
+    return Receipt(complaint, complaint.tracking_code, secret)
+
+
+def find_by_tracking(tracking_code: str, secret: str) -> Complaint | None:
+    """The complaint for a tracking code and secret, or None; the secret compared in constant time."""
+    complaint = Complaint.objects.filter(tracking_code=tracking_code.strip().upper()).first()
+    digest = _secret_digest(secret.strip().upper())
+    if complaint is None:
+        hmac.compare_digest(digest, digest)  # same work whether or not the code exists
+        return None
+    return complaint if hmac.compare_digest(digest, complaint.secret_hash) else None
+
+
+# ---------------------------------------------------------------------------------- who may act
+
+
+def _is_handler(actor: Person, complaint: Complaint) -> bool:
+    return (
+        actor.agency_id == complaint.agency_id
+        and actor.has_role(Role.LEGAL_AFFAIRS)
+        and complaint.target_officer_id != actor.pk
+    )
+
+
+def _require_handler(actor: Person, complaint: Complaint) -> None:
+    if not _is_handler(actor, complaint):
+        raise NotAllowed("只有受理机关的法制工作人员可以办理该投诉举报。")
+
+
+def _require_state(complaint: Complaint, *states: str) -> None:
+    if complaint.state not in states:
+        names = "、".join(Complaint.State(s).label for s in states)
+        raise InvalidState(
+            f"该投诉举报当前状态为“{complaint.get_state_display()}”，只有“{names}”时才能进行此操作。",
+            field="state",
+        )
+
+
+def _locked(complaint: Complaint) -> Complaint:
+    # Re-read under a row lock: two handlers acting at once are serialised, the second sees the new state.
+    return Complaint.objects.select_for_update().get(pk=complaint.pk)
+
+
+def _close_open(complaint: Complaint, *keys: str, at: datetime.datetime | None = None) -> list[dict]:
+    closed = []
+    for deadline in deadlines.open_deadlines_of(complaint).filter(rule_key__in=keys):
+        deadlines.close_deadline(deadline, at=at)
+        closed.append({"rule": deadline.rule_key, "due": deadline.due_date, "state": deadline.state})
+    return closed
+
+
+def _deadline_payload(deadline: Deadline | None) -> dict | None:
+    if deadline is None:
+        return None
+    return {"rule": deadline.rule_key, "due": deadline.due_date, "provisional": deadline.provisional}
+
+
+# ------------------------------------------------------------------------------ acceptance decision
+
+
+@transaction.atomic
+def accept_complaint(complaint: Complaint, *, actor: Person) -> Complaint:
+    """受理: take the complaint up; the handling period starts (unless handed over: it already runs)."""
+    complaint = _locked(complaint)
+    _require_handler(actor, complaint)
+    _require_state(complaint, Complaint.State.RECEIVED)
+    profile = _profile(complaint)
+    now = timezone.now()
+    today = timezone.localtime(now).date()
+    closed = _close_open(complaint, "complaint.acceptance", at=now)
+    opened = []
+    if not complaint.assigned_by_id:
+        opened.append(
+            _open_period(
+                complaint, "complaint.handling", today, f"{complaint.number} 审查终结", profile, owner=actor
+            )
+        )
+    opened.append(
+        _open_period(
+            complaint,
+            "complaint.respondent_notice",
+            today,
+            f"{complaint.number} 通知被投诉机关",
+            profile,
+            owner=actor,
+        )
+    )
+    complaint.state = Complaint.State.ACCEPTED
+    complaint.decided_at = now
+    complaint.handler = actor
+    complaint.save(update_fields=["state", "decided_at", "handler"])
+    deadlines.open_deadlines_of(complaint).filter(owner__isnull=True).update(owner=actor)
+    record(
+        "complaints.accept",
+        actor=actor,
+        agency=complaint.agency,
+        obj=complaint,
+        payload={"closed": closed, "opened": [_deadline_payload(d) for d in opened if d]},
+    )
+    return complaint
+
+
+@transaction.atomic
+def reject_complaint(complaint: Complaint, *, actor: Person, reason: str, legal_basis: str) -> Complaint:
+    """不予受理: with the reason and legal basis, which the complainant is told (000 第五条)."""
+    complaint = _locked(complaint)
+    _require_handler(actor, complaint)
+    _require_state(complaint, Complaint.State.RECEIVED)
+    if not reason.strip():
+        raise ServiceError("请填写不予受理的理由。", field="reason")
+    if not legal_basis.strip():
+        raise ServiceError("请填写不予受理的依据。", field="legal_basis")
+    now = timezone.now()
+    closed = _close_open(
+        complaint, "complaint.acceptance", _handling_key(complaint, _profile(complaint)), at=now
+    )
+    complaint.state = Complaint.State.REJECTED
+    complaint.decided_at = now
+    complaint.handler = actor
+    complaint.decision_reason = reason.strip()
+    complaint.legal_basis = legal_basis.strip()
+    complaint.save(update_fields=["state", "decided_at", "handler", "decision_reason", "legal_basis"])
+    record(
+        "complaints.reject", actor=actor, agency=complaint.agency, obj=complaint, payload={"closed": closed}
+    )
+    return complaint
+
+
+@transaction.atomic
+def refer_complaint(complaint: Complaint, *, actor: Person, competent_body: str, reason: str) -> Complaint:
+    """移送: the matter belongs to another body; it is forwarded and the complainant told (002 第九条)."""
+    complaint = _locked(complaint)
+    _require_handler(actor, complaint)
+    _require_state(complaint, Complaint.State.RECEIVED)
+    if not competent_body.strip():
+        raise ServiceError("请填写移送的有权处理机关。", field="competent_body")
+    if not reason.strip():
+        raise ServiceError("请填写移送理由。", field="reason")
+    profile = _profile(complaint)
+    now = timezone.now()
+    closed = _close_open(complaint, "complaint.acceptance", _handling_key(complaint, profile), at=now)
+    referral = None
+    if profile.has("complaint.referral"):
+        # The referral period runs from receipt; referring now meets (or misses) it at once.
+        referral = _open_period(
+            complaint,
+            "complaint.referral",
+            timezone.localtime(complaint.received_at).date(),
+            f"{complaint.number} 移送",
+            profile,
+            owner=actor,
+        )
+        deadlines.close_deadline(referral, at=now)
+    complaint.state = Complaint.State.REFERRED
+    complaint.decided_at = now
+    complaint.handler = actor
+    complaint.referred_to = competent_body.strip()[:200]
+    complaint.decision_reason = reason.strip()
+    complaint.save(update_fields=["state", "decided_at", "handler", "referred_to", "decision_reason"])
+    record(
+        "complaints.refer",
+        actor=actor,
+        agency=complaint.agency,
+        obj=complaint,
+        payload={
+            "closed": closed,
+            "referral": referral and {"due": referral.due_date, "state": referral.state},
+        },
+    )
+    return complaint
+
+
+# ------------------------------------------------------------------------------------- handling
+
+
+@transaction.atomic
+def request_explanation(complaint: Complaint, *, actor: Person) -> ExplanationRequest:
+    """Ask the body complained about for a written explanation with evidence (002 第九条)."""
+    complaint = _locked(complaint)
+    _require_handler(actor, complaint)
+    _require_state(complaint, Complaint.State.ACCEPTED)
+    if complaint.explanation_requests.filter(answered_at__isnull=True).exists():
+        raise InvalidState("已通知被投诉机关说明情况，尚未答复。", field="state")
+    profile = _profile(complaint)
+    now = timezone.now()
+    closed = _close_open(complaint, "complaint.respondent_notice", at=now)
+    request = ExplanationRequest.objects.create(
+        complaint=complaint, respondent=complaint.target_agency, requested_at=now, requested_by=actor
+    )
+    opened = _open_period(
+        complaint,
+        "complaint.respondent_explanation",
+        timezone.localtime(now).date(),
+        f"{complaint.number} 被投诉机关书面说明",
+        profile,
+        agency=complaint.target_agency,
+    )
+    record(
+        "complaints.request_explanation",
+        actor=actor,
+        agency=complaint.agency,
+        obj=complaint,
+        payload={
+            "request": request.pk,
+            "respondent": complaint.target_agency_id,
+            "closed": closed,
+            "opened": _deadline_payload(opened),
+        },
+    )
+    return request
+
+
+@transaction.atomic
+def submit_explanation(
+    request: ExplanationRequest, *, actor: Person, explanation: str, files: list[Any] = ()
+) -> ExplanationRequest:
+    """The body complained about answers in writing, with its evidence."""
+    request = ExplanationRequest.objects.select_for_update().select_related("complaint").get(pk=request.pk)
+    complaint = request.complaint
+    if actor.agency_id != request.respondent_id or not (
+        actor.role_codes & {Role.LEGAL_AFFAIRS, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER}
+    ):
+        raise NotAllowed("只有被投诉机关的法制工作人员或负责人可以提交书面说明。")
+    if request.answered_at:
+        raise InvalidState("该书面说明已经提交。", field="state")
+    _require_state(complaint, Complaint.State.ACCEPTED)
+    if not explanation.strip():
+        raise ServiceError("请填写书面说明。", field="explanation")
+    checked = [check_upload(f, field="files") for f in files]
+    now = timezone.now()
+    request.explanation = explanation.strip()
+    request.answered_at = now
+    request.save(update_fields=["explanation", "answered_at"])
+    materials = [
+        _save_attachment(complaint, c, Material.Kind.EXPLANATION, actor, actor.username) for c in checked
+    ]
+    closed = _close_open(complaint, "complaint.respondent_explanation", at=now)
+    record(
+        "complaints.submit_explanation",
+        actor=actor,
+        agency=request.respondent,
+        obj=complaint,
+        payload={"request": request.pk, "files": [m.sha256 for m in materials], "closed": closed},
+    )
+    return request
+
+
+@transaction.atomic
+def add_material(
+    complaint: Complaint, *, actor: Person, kind: str, note: str = "", upload: Any = None
+) -> Material:
+    """Investigation notes and materials (调查笔录、证据) added by the handler."""
+    complaint = _locked(complaint)
+    _require_handler(actor, complaint)
+    _require_state(complaint, Complaint.State.ACCEPTED)
+    if kind not in (Material.Kind.EVIDENCE, Material.Kind.NOTE):
+        raise ServiceError("材料类别不正确。", field="kind")
+    if upload is None and not note.strip():
+        raise ServiceError("请填写记录内容或上传文件。", field="note")
+    if upload is not None:
+        material = _save_attachment(
+            complaint, check_upload(upload), kind, actor, actor.username, note.strip()
+        )
+    else:
+        material = Material.objects.create(
+            complaint=complaint,
+            kind=kind,
+            note=note.strip(),
+            added_by=actor,
+            added_by_label=actor.username,
+            sha256=hashlib.sha256(note.strip().encode()).hexdigest(),
+        )
+    record(
+        "complaints.add_material",
+        actor=actor,
+        agency=complaint.agency,
+        obj=complaint,
+        payload={"material": material.pk, "kind": kind, "sha256": material.sha256},
+    )
+    return material
+
+
+# ------------------------------------------------------------------------------------ extension
+
+
+def _handling_deadline(complaint: Complaint) -> Deadline:
+    deadline = (
+        deadlines.open_deadlines_of(complaint)
+        .filter(rule_key=_handling_key(complaint, _profile(complaint)))
+        .first()
+    )
+    if deadline is None:
+        raise InvalidState("该投诉举报没有正在计算的办理期限。", field="state")
+    return deadline
+
+
+@transaction.atomic
+def request_extension(complaint: Complaint, *, actor: Person, amount: int, reasons: str) -> ExtensionRequest:
+    """Ask for more time, before the period ends, within the profile's maximum."""
+    complaint = _locked(complaint)
+    _require_handler(actor, complaint)
+    _require_state(complaint, Complaint.State.ACCEPTED)
+    prefix = _extension_prefix(complaint)
+    profile = _profile(complaint)
+    if not profile.has(f"{prefix}.max"):
+        raise ServiceError("本机关适用的规则没有规定延长期限，不能申请延期。", field="amount")
+    maximum = profile.period(f"{prefix}.max")
+    deadline = _handling_deadline(complaint)
+    if deadline.extension_amount is not None:
+        raise InvalidState("办理期限已经延长过。", field="state")
+    if complaint.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists():
+        raise InvalidState("已有待批准的延期申请。", field="state")
+    if timezone.localdate() > deadline.due_date:
+        raise ServiceError(f"办理期限已于 {deadline.due_date} 届满，延期须在期限届满前申请。", field="amount")
+    if not isinstance(amount, int) or amount < 1:
+        raise ServiceError("延长期间须为正整数。", field="amount")
+    if amount > maximum.amount:
+        raise ServiceError(f"延长期间不得超过{maximum}（{maximum.citation}）。", field="amount")
+    if not reasons.strip():
+        raise ServiceError("请填写延期理由。", field="reasons")
+    request = ExtensionRequest.objects.create(
+        complaint=complaint,
+        requested_by=actor,
+        requested_at=timezone.now(),
+        amount=amount,
+        unit=maximum.unit,
+        reasons=reasons.strip(),
+    )
+    record(
+        "complaints.request_extension",
+        actor=actor,
+        agency=complaint.agency,
+        obj=complaint,
+        payload={"request": request.pk, "amount": amount, "unit": maximum.unit, "due": deadline.due_date},
+    )
+    return request
+
+
+def extension_approvers(complaint: Complaint) -> tuple[Agency, tuple[str, ...]]:
+    """The agency whose people decide an extension and the roles that may, per the profile."""
+    spec = _profile(complaint).value(f"{_extension_prefix(complaint)}.approver")
+    if spec.body:
+        # An outside body (e.g. 区司法局 for handed-over complaints): its supervision staff decide.
+        body = complaint.assigned_by or complaint.agency.supervisor
+        if body is None:
+            raise ServiceError(f"规则要求由{spec.body}批准延期，但本机关没有登记监督机关。", field="approver")
+        return body, (Role.SUPERVISOR,)
+    return complaint.agency, spec.roles
+
+
+def may_decide_extension(actor: Person, complaint: Complaint) -> bool:
+    agency, roles = extension_approvers(complaint)
+    return actor.agency_id == agency.pk and bool(actor.role_codes & set(roles))
+
+
+@transaction.atomic
+def decide_extension(
+    request: ExtensionRequest, *, actor: Person, approve: bool, note: str = ""
+) -> ExtensionRequest:
+    """The approver the profile names decides; an approved extension runs from the end of the period."""
+    request = (
+        ExtensionRequest.objects.select_for_update().select_related("complaint__agency").get(pk=request.pk)
+    )
+    complaint = _locked(request.complaint)
+    if not may_decide_extension(actor, complaint):
+        spec = _profile(complaint).value(f"{_extension_prefix(complaint)}.approver")
+        raise NotAllowed(f"延期须经{spec}批准。")
+    if request.state != ExtensionRequest.State.PENDING:
+        raise InvalidState("该延期申请已经处理。", field="state")
+    _require_state(complaint, Complaint.State.ACCEPTED)
+    if not approve and not note.strip():
+        raise ServiceError("不批准时请填写意见。", field="note")
+    deadline = _handling_deadline(complaint)
+    old_due = deadline.due_date
+    if approve:
+        maximum = _profile(complaint).period(f"{_extension_prefix(complaint)}.max")
+        deadlines.extend_deadline(
+            deadline, amount=request.amount, unit=request.unit, citation=str(maximum.citation)
+        )
+    request.state = ExtensionRequest.State.APPROVED if approve else ExtensionRequest.State.REFUSED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_note = note.strip()
+    request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    record(
+        "complaints.decide_extension",
+        actor=actor,
+        agency=complaint.agency,
+        obj=complaint,
+        payload={
+            "request": request.pk,
+            "approved": approve,
+            "from": old_due,
+            "to": deadline.due_date,
+            "provisional": deadline.provisional,
+        },
+    )
+    return request
+
+
+# ---------------------------------------------------------------------------------- conclusion
+
+
+MEASURES = {
+    "correct": "责令改正",
+    "refer_discipline": "移交纪检监察部门",
+    "refer_judicial": "移交司法机关处理",
+}
+
+
+@transaction.atomic
+def conclude_complaint(
+    complaint: Complaint, *, actor: Person, finding: str, measures: list[str], result_text: str
+) -> Complaint:
+    """审查终结: the finding, the measures (000 第八条) and the result told to the complainant."""
+    complaint = _locked(complaint)
+    _require_handler(actor, complaint)
+    _require_state(complaint, Complaint.State.ACCEPTED)
+    if finding not in Complaint.Finding.values:
+        raise ServiceError("请选择查处结论。", field="finding")
+    unknown = [m for m in measures if m not in MEASURES]
+    if unknown:
+        raise ServiceError("处理措施不正确。", field="measures")
+    if finding == Complaint.Finding.NOT_SUBSTANTIATED and measures:
+        raise ServiceError("查证不属实的，不能采取处理措施。", field="measures")
+    if finding != Complaint.Finding.NOT_SUBSTANTIATED and not measures:
+        raise ServiceError("查证属实的，应当责令改正或移交处理（请选择处理措施）。", field="measures")
+    if not result_text.strip():
+        raise ServiceError("请填写告知投诉举报人的处理结果。", field="result_text")
+    if complaint.explanation_requests.filter(answered_at__isnull=True).exists():
+        raise InvalidState("被投诉机关的书面说明尚未提交。", field="state")
+    now = timezone.now()
+    profile = _profile(complaint)
+    closed = _close_open(complaint, _handling_key(complaint, profile), "complaint.respondent_notice", at=now)
+    complaint.state = Complaint.State.CONCLUDED
+    complaint.finding = finding
+    complaint.measures = list(measures)
+    complaint.result_text = result_text.strip()
+    complaint.concluded_at = now
+    complaint.save(update_fields=["state", "finding", "measures", "result_text", "concluded_at"])
+    record(
+        "complaints.conclude",
+        actor=actor,
+        agency=complaint.agency,
+        obj=complaint,
+        payload={"finding": finding, "measures": list(measures), "closed": closed},
+    )
+    return complaint
+
+
+# -------------------------------------------------------------------------------- satisfaction
+
+
+@transaction.atomic
+def rate_complaint(complaint: Complaint, *, value: str, source: str = "complainant") -> Rating:
+    """The complainant (tracking code) or the hotline rates the answer; repeated "不满意" → 督办."""
+    complaint = _locked(complaint)
+    _require_state(complaint, Complaint.State.CONCLUDED)
+    if value not in Rating.Value.values:
+        raise ServiceError("评价不正确。", field="value")
+    rating = Rating.objects.create(complaint=complaint, value=value, source=source)
+    profile = _profile(complaint)
+    triggered = None
+    if not complaint.supervised:
+        dissatisfied = complaint.ratings.filter(value=Rating.Value.DISSATISFIED).count()
+        if profile.has("complaint.supervised_handling.dissatisfied_count") and dissatisfied >= profile.value(
+            "complaint.supervised_handling.dissatisfied_count"
+        ):
+            triggered = "complaint.supervised_handling.dissatisfied_count"
+        elif (
+            value == Rating.Value.UNQUALIFIED
+            and profile.has("complaint.supervised_handling.failed_rating")
+            and profile.value("complaint.supervised_handling.failed_rating")
+        ):
+            triggered = "complaint.supervised_handling.failed_rating"
+    if triggered:
+        complaint.supervised = True
+        complaint.save(update_fields=["supervised"])
+        body = complaint.assigned_by or complaint.agency.supervisor
+        if body is not None:
+            for person in Person.objects.filter(
+                agency=body, role_assignments__role=Role.SUPERVISOR, is_active=True
+            ):
+                deadlines.notify(
+                    person,
+                    f"投诉举报 {complaint.number} 经评价启动督办（{profile.rule(triggered).citation}）。",
+                    link=f"/complaints/{complaint.pk}/",
+                )
+    record(
+        "complaints.rate",
+        actor=None,
+        actor_label=source,
+        agency=complaint.agency,
+        obj=complaint,
+        payload={"value": value, "supervised": triggered},
+    )
+    return rating
+
+
+# ------------------------------------------------------------------------------------- archive
+
+
+def archive_manifest(complaint: Complaint) -> list[dict]:
+    """Every material and decision of the file with its digest, in a fixed order."""
+    items = [
+        {"kind": f"material:{m.kind}", "id": m.pk, "sha256": m.sha256, "name": m.original_name}
+        for m in complaint.materials.order_by("id")
+    ]
+    decision = {
+        "number": complaint.number,
+        "state": complaint.state,
+        "finding": complaint.finding,
+        "measures": complaint.measures,
+        "result_text": complaint.result_text,
+        "decision_reason": complaint.decision_reason,
+        "legal_basis": complaint.legal_basis,
+        "referred_to": complaint.referred_to,
+        "content": complaint.content,
+    }
+    canonical = json.dumps(decision, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    items.append(
+        {
+            "kind": "decision",
+            "id": complaint.pk,
+            "sha256": hashlib.sha256(canonical.encode()).hexdigest(),
+            "name": "decision.json",
+        }
+    )
+    return items
+
+
+@transaction.atomic
+def archive_complaint(complaint: Complaint, *, actor: Person) -> Complaint:
+    """归档: seal the file; its materials and decisions are listed with their digests in the ledger."""
+    complaint = _locked(complaint)
+    _require_handler(actor, complaint)
+    _require_state(complaint, Complaint.State.CONCLUDED, Complaint.State.REJECTED, Complaint.State.REFERRED)
+    manifest = archive_manifest(complaint)
+    digest = hashlib.sha256(json.dumps(manifest, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    complaint.state = Complaint.State.ARCHIVED
+    complaint.archived_at = timezone.now()
+    complaint.archive_digest = digest
+    complaint.save(update_fields=["state", "archived_at", "archive_digest"])
+    record(
+        "complaints.archive",
+        actor=actor,
+        agency=complaint.agency,
+        obj=complaint,
+        payload={
+            "manifest": [{k: v for k, v in item.items() if k != "name"} for item in manifest],
+            "digest": digest,
+        },
+    )
+    return complaint
+
+
+# ------------------------------------------------------------------------------- confidentiality
+
+
+def may_reveal(actor: Person, complaint: Complaint) -> bool:
+    return _is_handler(actor, complaint)
+
+
+@transaction.atomic
+def reveal_complainant(complaint: Complaint, *, actor: Person, reason: str) -> dict[str, str]:
+    """Open the sealed identity for the handling legal-affairs staff; every reveal is ledgered."""
+    if not may_reveal(actor, complaint):
+        raise NotAllowed("只有受理机关的承办法制工作人员可以查看投诉举报人信息。")
+    if not reason.strip():
+        raise ServiceError("请填写查看投诉举报人信息的事由。", field="reason")
+    if not complaint.complainant_sealed:
+        identity: dict[str, str] = {}
+    else:
+        identity = crypto.decrypt_json(complaint.complainant_sealed)
+    record(
+        "complaints.reveal_complainant",
+        actor=actor,
+        agency=complaint.agency,
+        obj=complaint,
+        payload={"reason": reason.strip()[:200]},
+    )
+    return identity
