@@ -1,0 +1,362 @@
+"""The complaint procedure through its services, on each seed profile the demo binds."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from jiandu.calendar import Unit
+from jiandu.complaints import services
+from jiandu.complaints.models import Complaint, ExtensionRequest, Material, Rating
+from jiandu.core.errors import InvalidState, NotAllowed, ServiceError
+from jiandu.deadlines.calendar_source import get_calendar
+from jiandu.deadlines.models import Deadline, Notification
+from jiandu.deadlines.services import deadlines_of
+from jiandu.ledger.models import LedgerEntry
+from jiandu.orgs.models import Agency
+from jiandu.rules.services import profile_for
+
+pytestmark = pytest.mark.django_db
+
+SECRET_NAME, SECRET_PHONE = "保密测试人丙", "13900003333"
+
+
+def intake(agency: Agency, **overrides) -> services.Intake:
+    profile = profile_for(agency)
+    values = {
+        "agency": agency,
+        "channel": Complaint.Channel.ONLINE,
+        # A profile that lists no categories accepts any (002 lists none).
+        "category": (services.categories_for(profile) or ["其他"])[0],
+        "content": "执法人员检查时态度恶劣，未出示执法证件。",
+        "complainant": services.Complainant(name=SECRET_NAME, phone=SECRET_PHONE),
+    }
+    values.update(overrides)
+    return services.Intake(**values)
+
+
+@pytest.fixture
+def amr(demo) -> Agency:
+    return Agency.objects.get(code="demo-amr")
+
+
+@pytest.fixture
+def ggzy(demo) -> Agency:
+    return Agency.objects.get(code="demo-ggzy")
+
+
+def open_deadline(complaint: Complaint, key: str) -> Deadline:
+    return deadlines_of(complaint).get(rule_key=key, closed_at__isnull=True)
+
+
+def test_intake_seals_identity_and_opens_the_acceptance_period(ggzy):
+    receipt = services.submit_complaint(intake(ggzy))
+    complaint = receipt.complaint
+    assert complaint.state == Complaint.State.RECEIVED
+    assert (
+        SECRET_NAME not in complaint.complainant_sealed and SECRET_PHONE not in complaint.complainant_sealed
+    )
+    period = profile_for(ggzy).period("complaint.acceptance")  # 000 附件1 第五条: 5个工作日
+    deadline = open_deadline(complaint, "complaint.acceptance")
+    today = timezone.localdate()
+    assert (
+        deadline.due_date
+        == get_calendar().add(today, period.amount, Unit(period.unit), provisional_ok=True).due
+    )
+    assert "第五条" in deadline.citation
+    entry = LedgerEntry.objects.get(action="complaints.submit", object_id=str(complaint.pk))
+    assert SECRET_NAME not in str(entry.payload) and SECRET_PHONE not in str(entry.payload)
+    assert services.find_by_tracking(receipt.tracking_code, receipt.secret) == complaint
+    assert services.find_by_tracking(receipt.tracking_code, "WRONG") is None
+    assert services.find_by_tracking("NOSUCHCODE00", receipt.secret) is None
+
+
+def test_profile_silent_on_acceptance_opens_no_acceptance_deadline(amr):
+    # 004 (zhongshan-amr) 第5条 names no acceptance period: none is invented.
+    complaint = services.submit_complaint(intake(amr)).complaint
+    assert not deadlines_of(complaint).filter(rule_key="complaint.acceptance").exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "overrides"),
+    [
+        ("content", {"content": "  "}),
+        ("category", {"category": "不存在的类别"}),
+        ("name", {"complainant": services.Complainant(phone="1")}),
+        ("phone", {"complainant": services.Complainant(name="某人")}),
+        ("occurred_on", {"occurred_on": datetime.date(2999, 1, 1)}),
+        ("entrusted_by", {"entrusted": True}),
+    ],
+)
+def test_bad_intake_names_the_field_and_writes_nothing(ggzy, field, overrides):
+    before = (Complaint.objects.count(), LedgerEntry.objects.count(), Deadline.objects.count())
+    with pytest.raises(ServiceError) as exc:
+        services.submit_complaint(intake(ggzy, **overrides))
+    assert exc.value.field == field
+    assert (Complaint.objects.count(), LedgerEntry.objects.count(), Deadline.objects.count()) == before
+
+
+def test_anonymous_complaint_needs_no_identity(ggzy):
+    complaint = services.submit_complaint(
+        intake(ggzy, anonymous=True, complainant=services.Complainant())
+    ).complaint
+    assert complaint.anonymous and complaint.complainant_sealed == ""
+
+
+def test_disguised_upload_is_refused(ggzy, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    fake = SimpleUploadedFile(
+        "evidence.pdf", b"MZ\x90\x00 this is an executable", content_type="application/pdf"
+    )
+    with pytest.raises(ServiceError) as exc:
+        services.submit_complaint(intake(ggzy, attachments=[fake]))
+    assert exc.value.field == "attachments" and "内容与类型不符" in exc.value.message
+    assert not Complaint.objects.exists()
+    real = SimpleUploadedFile("现场照片.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")
+    complaint = services.submit_complaint(intake(ggzy, attachments=[real])).complaint
+    material = complaint.materials.get()
+    assert material.content_type == "image/png" and material.original_name == "现场照片.png"
+    assert "现场照片" not in material.file.name  # stored under a random name
+
+
+def test_oversize_upload_is_refused(ggzy, settings):
+    settings.JIANDU_MAX_UPLOAD_BYTES = 100
+    big = SimpleUploadedFile("a.txt", b"x" * 101)
+    with pytest.raises(ServiceError, match="上限"):
+        services.submit_complaint(intake(ggzy, attachments=[big]))
+
+
+def test_full_path_accept_extend_conclude_rate_archive(ggzy, demo):
+    legal, leader = demo["ggzy-legal"], demo["ggzy-leader"]
+    complaint = services.submit_complaint(intake(ggzy)).complaint
+    with pytest.raises(NotAllowed):
+        services.accept_complaint(complaint, actor=demo["legal"])  # another agency's legal staff
+    services.accept_complaint(complaint, actor=legal)
+    complaint.refresh_from_db()
+    assert complaint.state == Complaint.State.ACCEPTED
+    assert deadlines_of(complaint).get(rule_key="complaint.acceptance").state == Deadline.State.MET
+    handling = open_deadline(complaint, "complaint.handling")  # 000 第六条: 30日
+    period = profile_for(ggzy).period("complaint.handling")
+    assert (
+        handling.due_date
+        == get_calendar().add(timezone.localdate(), period.amount, Unit(period.unit), provisional_ok=True).due
+    )
+    maximum = profile_for(ggzy).period("complaint.extension.max")
+    with pytest.raises(ServiceError) as exc:
+        services.request_extension(complaint, actor=legal, amount=maximum.amount + 1, reasons="情况复杂")
+    assert exc.value.field == "amount" and "不得超过" in exc.value.message
+    request = services.request_extension(
+        complaint, actor=legal, amount=maximum.amount, reasons="情况复杂，需补充调查"
+    )
+    with pytest.raises(NotAllowed):
+        services.decide_extension(request, actor=legal, approve=True)  # 000 第六条: 局主要领导批准
+    services.decide_extension(request, actor=leader, approve=True, note="同意")
+    handling.refresh_from_db()
+    assert handling.state == Deadline.State.EXTENDED
+    assert (
+        handling.due_date
+        == get_calendar()
+        .add(handling.base_due_date, maximum.amount, Unit(maximum.unit), provisional_ok=True)
+        .due
+    )
+    with pytest.raises(InvalidState):
+        services.request_extension(complaint, actor=legal, amount=1, reasons="再延")
+    services.add_material(complaint, actor=legal, kind=Material.Kind.NOTE, note="询问笔录：当事人陈述……")
+    with pytest.raises(ServiceError) as exc:
+        services.conclude_complaint(
+            complaint, actor=legal, finding="substantiated", measures=[], result_text="x"
+        )
+    assert exc.value.field == "measures"
+    services.conclude_complaint(
+        complaint,
+        actor=legal,
+        finding="substantiated",
+        measures=["correct"],
+        result_text="经查属实，已责令改正。",
+    )
+    complaint.refresh_from_db()
+    assert complaint.state == Complaint.State.CONCLUDED
+    assert deadlines_of(complaint).get(rule_key="complaint.handling").state == Deadline.State.MET
+    services.rate_complaint(complaint, value=Rating.Value.SATISFIED)
+    services.archive_complaint(complaint, actor=legal)
+    complaint.refresh_from_db()
+    assert complaint.state == Complaint.State.ARCHIVED and len(complaint.archive_digest) == 64
+    entry = LedgerEntry.objects.get(action="complaints.archive", object_id=str(complaint.pk))
+    assert entry.payload["digest"] == complaint.archive_digest
+    with pytest.raises(InvalidState):
+        services.add_material(complaint, actor=legal, kind=Material.Kind.NOTE, note="归档后补充")
+    actions = list(
+        LedgerEntry.objects.filter(object_id=str(complaint.pk), object_type="complaints.complaint")
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
+    assert actions == [
+        "complaints.submit",
+        "complaints.accept",
+        "complaints.request_extension",
+        "complaints.decide_extension",
+        "complaints.add_material",
+        "complaints.conclude",
+        "complaints.rate",
+        "complaints.archive",
+    ]
+
+
+def test_extension_must_be_requested_before_the_period_ends(ggzy, demo):
+    complaint = services.submit_complaint(intake(ggzy)).complaint
+    services.accept_complaint(complaint, actor=demo["ggzy-legal"])
+    handling = open_deadline(complaint, "complaint.handling")
+    Deadline.objects.filter(pk=handling.pk).update(due_date=timezone.localdate() - datetime.timedelta(days=1))
+    with pytest.raises(ServiceError, match="届满前申请"):
+        services.request_extension(complaint, actor=demo["ggzy-legal"], amount=5, reasons="复杂")
+
+
+def test_reject_needs_reason_and_basis(ggzy, demo):
+    complaint = services.submit_complaint(intake(ggzy)).complaint
+    with pytest.raises(ServiceError) as exc:
+        services.reject_complaint(
+            complaint, actor=demo["ggzy-legal"], reason="不属于受理范围", legal_basis=""
+        )
+    assert exc.value.field == "legal_basis"
+    services.reject_complaint(
+        complaint,
+        actor=demo["ggzy-legal"],
+        reason="不属于受理范围",
+        legal_basis="《行政执法投诉举报制度》第五条",
+    )
+    complaint.refresh_from_db()
+    assert complaint.state == Complaint.State.REJECTED
+    with pytest.raises(InvalidState):
+        services.accept_complaint(complaint, actor=demo["ggzy-legal"])
+
+
+def test_refer_closes_acceptance(ggzy, demo):
+    complaint = services.submit_complaint(intake(ggzy)).complaint
+    services.refer_complaint(
+        complaint, actor=demo["ggzy-legal"], competent_body="荆州市市场监督管理局", reason="不属本机关管辖"
+    )
+    complaint.refresh_from_db()
+    assert complaint.state == Complaint.State.REFERRED and complaint.referred_to == "荆州市市场监督管理局"
+    assert not deadlines_of(complaint).filter(closed_at__isnull=True).exists()
+
+
+def test_handed_over_complaint_follows_the_assigned_rules(demo):
+    # 001 附件1 一: 区司法局交办 → 15个工作日办结; extension approved by 区司法局, at most 15个工作日.
+    cgzf = Agency.objects.get(code="demo-cgzf")
+    sfj = Agency.objects.get(code="demo-sfj")
+    profile = profile_for(cgzf)
+    receipt = services.submit_complaint(
+        intake(
+            cgzf,
+            channel=Complaint.Channel.ASSIGNED,
+            assigned_by=sfj,
+            category=services.categories_for(profile)[0],
+        ),
+        actor=demo["supervisor"],
+    )
+    complaint = receipt.complaint
+    handling = open_deadline(complaint, "complaint.assigned.handling")
+    period = profile.period("complaint.assigned.handling")
+    assert (period.amount, period.unit) == (15, "workday")
+    assert (
+        handling.due_date
+        == get_calendar().add(timezone.localdate(), 15, Unit.WORKDAY, provisional_ok=True).due
+    )
+    services.accept_complaint(complaint, actor=demo["cgzf-legal"])
+    request = services.request_extension(complaint, actor=demo["cgzf-legal"], amount=10, reasons="工作量大")
+    with pytest.raises(NotAllowed):
+        services.decide_extension(request, actor=demo["cgzf-leader"], approve=True)
+    services.decide_extension(request, actor=demo["supervisor"], approve=True, note="同意延期")
+    assert ExtensionRequest.objects.get(pk=request.pk).state == ExtensionRequest.State.APPROVED
+
+
+def test_two_dissatisfied_ratings_put_the_matter_under_supervised_handling(demo):
+    cgzf = Agency.objects.get(code="demo-cgzf")
+    complaint = services.submit_complaint(
+        intake(cgzf, category=services.categories_for(profile_for(cgzf))[0])
+    ).complaint
+    legal = demo["cgzf-legal"]
+    services.accept_complaint(complaint, actor=legal)
+    services.conclude_complaint(
+        complaint, actor=legal, finding="not_substantiated", measures=[], result_text="经查不属实。"
+    )
+    services.rate_complaint(complaint, value=Rating.Value.DISSATISFIED)
+    complaint.refresh_from_db()
+    assert not complaint.supervised
+    services.rate_complaint(complaint, value=Rating.Value.DISSATISFIED, source="hotline")
+    complaint.refresh_from_db()
+    assert complaint.supervised  # 001 附件1 二: 两次反馈“不满意”… 按规定督办
+    note = Notification.objects.get(person=demo["supervisor"])
+    assert complaint.number in note.message and SECRET_NAME not in note.message
+
+
+def test_explanation_from_the_body_complained_about(demo):
+    # 002 第九条 has the respondent periods; the demo binds no agency to it, so bind one here.
+    from jiandu.orgs.services import bind_profile
+    from jiandu.rules.models import RuleProfile
+
+    ggzy = Agency.objects.get(code="demo-ggzy")
+    bind_profile(actor=None, agency=ggzy, profile=RuleProfile.objects.get(code="jingzhou-zwsj"))
+    amr = Agency.objects.get(code="demo-amr")
+    complaint = services.submit_complaint(intake(ggzy, target_agency=amr)).complaint
+    services.accept_complaint(complaint, actor=demo["ggzy-legal"])
+    assert open_deadline(complaint, "complaint.respondent_notice")
+    request = services.request_explanation(complaint, actor=demo["ggzy-legal"])
+    assert deadlines_of(complaint).get(rule_key="complaint.respondent_notice").state == Deadline.State.MET
+    explanation = open_deadline(complaint, "complaint.respondent_explanation")
+    assert explanation.agency == amr
+    with pytest.raises(NotAllowed):
+        services.submit_explanation(request, actor=demo["handler"], explanation="说明")
+    services.submit_explanation(
+        request,
+        actor=demo["legal"],
+        explanation="经核实，执法人员已出示证件。",
+        files=[SimpleUploadedFile("说明.txt", "书面说明".encode())],
+    )
+    assert (
+        deadlines_of(complaint).get(rule_key="complaint.respondent_explanation").state == Deadline.State.MET
+    )
+    assert complaint.materials.filter(kind=Material.Kind.EXPLANATION).count() == 1
+
+
+def test_reveal_is_for_the_handler_only_and_ledgered(ggzy, demo):
+    complaint = services.submit_complaint(intake(ggzy)).complaint
+    for person in ("ggzy-leader", "supervisor", "legal", "admin"):
+        with pytest.raises(NotAllowed):
+            services.reveal_complainant(complaint, actor=demo[person], reason="核实")
+    with pytest.raises(ServiceError) as exc:
+        services.reveal_complainant(complaint, actor=demo["ggzy-legal"], reason=" ")
+    assert exc.value.field == "reason"
+    identity = services.reveal_complainant(complaint, actor=demo["ggzy-legal"], reason="电话回访核实情况")
+    assert identity["name"] == SECRET_NAME and identity["phone"] == SECRET_PHONE
+    entry = LedgerEntry.objects.get(action="complaints.reveal_complainant")
+    assert entry.actor == demo["ggzy-legal"] and entry.payload == {"reason": "电话回访核实情况"}
+
+
+def test_scope_of_complaints_by_role(demo, amr, ggzy):
+    mine = services.submit_complaint(intake(amr, target_officer=demo["handler"])).complaint
+    other = services.submit_complaint(intake(ggzy)).complaint
+    visible = {u: set(Complaint.objects.restrict(demo[u]).values_list("pk", flat=True)) for u in demo}
+    assert visible["legal"] == {mine.pk} and visible["leader"] == {mine.pk}
+    assert visible["ggzy-legal"] == {other.pk}
+    assert visible["supervisor"] == {mine.pk, other.pk} and visible["inspector"] == {mine.pk, other.pk}
+    assert visible["handler"] == set()  # the officer complained about
+    assert visible["handler2"] == set() and visible["zhangwei"] == set()  # case handlers see no complaints
+    assert visible["admin"] >= {mine.pk, other.pk}
+
+
+def test_concurrent_numbers_are_distinct(ggzy):
+    numbers = {services.submit_complaint(intake(ggzy)).complaint.number for _ in range(5)}
+    assert len(numbers) == 5
+
+
+def test_hotline_ticket_registers_once(ggzy):
+    first = services.submit_complaint(
+        intake(ggzy, channel=Complaint.Channel.HOTLINE, hotline_ticket="12345-0001")
+    )
+    again = services.submit_complaint(
+        intake(ggzy, channel=Complaint.Channel.HOTLINE, hotline_ticket="12345-0001")
+    )
+    assert again.complaint.pk == first.complaint.pk and again.secret == ""
+    assert Complaint.objects.count() == 1
