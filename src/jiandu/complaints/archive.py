@@ -26,10 +26,18 @@ from .services import archive_manifest
 
 
 def _entries(complaint: Complaint) -> list[dict[str, Any]]:
-    rows = LedgerEntry.objects.filter(object_type="complaints.complaint", object_id=str(complaint.pk)).order_by("seq")
+    rows = LedgerEntry.objects.filter(
+        object_type="complaints.complaint", object_id=str(complaint.pk)
+    ).order_by("seq")
     return [
-        {"seq": e.seq, "recorded_at": e.recorded_at.isoformat(), "actor": e.actor_label, "action": e.action,
-         "payload_digest": e.payload_digest, "entry_hash": e.entry_hash}
+        {
+            "seq": e.seq,
+            "recorded_at": e.recorded_at.isoformat(),
+            "actor": e.actor_label,
+            "action": e.action,
+            "payload_digest": e.payload_digest,
+            "entry_hash": e.entry_hash,
+        }
         for e in rows
     ]
 
@@ -44,14 +52,22 @@ def export_bag(complaint: Complaint, *, actor: Person) -> bytes:
     manifest = archive_manifest(complaint)
     payload_files: dict[str, bytes] = {}
     decision = {
-        "number": complaint.number, "agency": complaint.agency.name, "channel": complaint.get_channel_display(),
-        "category": complaint.category, "content": complaint.content, "state": complaint.get_state_display(),
-        "finding": complaint.get_finding_display(), "measures": complaint.measures,
-        "result_text": complaint.result_text, "decision_reason": complaint.decision_reason,
-        "legal_basis": complaint.legal_basis, "referred_to": complaint.referred_to,
+        "number": complaint.number,
+        "agency": complaint.agency.name,
+        "channel": complaint.get_channel_display(),
+        "category": complaint.category,
+        "content": complaint.content,
+        "state": complaint.get_state_display(),
+        "finding": complaint.get_finding_display(),
+        "measures": complaint.measures,
+        "result_text": complaint.result_text,
+        "decision_reason": complaint.decision_reason,
+        "legal_basis": complaint.legal_basis,
+        "referred_to": complaint.referred_to,
         "received_at": complaint.received_at.isoformat(),
         "archived_at": complaint.archived_at and complaint.archived_at.isoformat(),
-        "archive_digest": complaint.archive_digest, "manifest": manifest,
+        "archive_digest": complaint.archive_digest,
+        "manifest": manifest,
         "complainant": "（投诉举报人信息依法保密，未随案卷导出）",
     }
     payload_files["data/decision.json"] = json.dumps(decision, ensure_ascii=False, indent=2).encode()
@@ -61,7 +77,9 @@ def export_bag(complaint: Complaint, *, actor: Person) -> bytes:
             with material.file.open("rb") as handle:
                 data = handle.read()
             if hashlib.sha256(data).hexdigest() != material.sha256:
-                raise InvalidState(f"材料 {material.pk} 的文件与登记的摘要不一致，案卷可能被改动。", field="materials")
+                raise InvalidState(
+                    f"材料 {material.pk} 的文件与登记的摘要不一致，案卷可能被改动。", field="materials"
+                )
             payload_files[f"data/materials/{material.pk}-{material.original_name or 'file'}"] = data
         else:
             payload_files[f"data/materials/{material.pk}-note.txt"] = material.note.encode()
@@ -86,6 +104,11 @@ def export_bag(complaint: Complaint, *, actor: Person) -> bytes:
         for path, data in {**tags, **payload_files}.items():
             archive.writestr(root + path, data)
     bag = buffer.getvalue()
-    record("complaints.export", actor=actor, agency=complaint.agency, obj=complaint,
-           payload={"sha256": hashlib.sha256(bag).hexdigest(), "files": len(payload_files)})
+    record(
+        "complaints.export",
+        actor=actor,
+        agency=complaint.agency,
+        obj=complaint,
+        payload={"sha256": hashlib.sha256(bag).hexdigest(), "files": len(payload_files)},
+    )
     return bag

@@ -23,8 +23,9 @@ def test_archived_file_exports_as_a_valid_bag(demo, settings, tmp_path):
     complaint = services.submit_complaint(intake(ggzy, attachments=[photo])).complaint
     legal = demo["ggzy-legal"]
     services.accept_complaint(complaint, actor=legal)
-    services.conclude_complaint(complaint, actor=legal, finding="not_substantiated", measures=[],
-                                result_text="经查不属实。")
+    services.conclude_complaint(
+        complaint, actor=legal, finding="not_substantiated", measures=[], result_text="经查不属实。"
+    )
     with pytest.raises(InvalidState):
         archive.export_bag(complaint, actor=legal)
     services.archive_complaint(complaint, actor=legal)
@@ -35,8 +36,17 @@ def test_archived_file_exports_as_a_valid_bag(demo, settings, tmp_path):
     with zipfile.ZipFile(io.BytesIO(bag)) as z:
         root = f"{complaint.number}/"
         names = set(z.namelist())
-        assert {root + n for n in ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt",
-                                   "data/decision.json", "data/ledger.json")} <= names
+        assert {
+            root + n
+            for n in (
+                "bagit.txt",
+                "bag-info.txt",
+                "manifest-sha256.txt",
+                "tagmanifest-sha256.txt",
+                "data/decision.json",
+                "data/ledger.json",
+            )
+        } <= names
         for line in z.read(root + "manifest-sha256.txt").decode().splitlines():
             digest, path = line.split("  ", 1)
             assert hashlib.sha256(z.read(root + path)).hexdigest() == digest
