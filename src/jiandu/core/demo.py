@@ -101,8 +101,12 @@ def _agency_names() -> list[tuple[str, str]]:
 
 
 @transaction.atomic
-def load_demo() -> bool:
-    """Load the demo district; returns False when it was already there."""
+def load_demo(*, matters: bool = False) -> bool:
+    """Load the demo district (and, with `matters`, some complaints in progress).
+
+    Returns False when it was already there. Tests load it without matters, so that each test
+    makes the matters it needs.
+    """
     if Agency.objects.filter(code=GOVERNMENT_CODE).exists():
         return False
     sync_profiles(actor=None)

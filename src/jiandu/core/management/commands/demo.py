@@ -9,7 +9,7 @@ class Command(BaseCommand):
     help = "Load the demo district (idempotent) and print its sign-ins."
 
     def handle(self, *args, **options) -> None:
-        created = load_demo()
+        created = load_demo(matters=True)
         self.stdout.write("示范数据已载入。" if created else "示范数据已存在，未重复载入。")
         self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         for login in demo_logins():
