@@ -22,7 +22,7 @@ from jiandu.ledger.services import record
 from jiandu.orgs.models import Person
 
 from .models import Complaint
-from .services import archive_manifest
+from .services import archive_manifest, documents_of
 
 
 def _entries(complaint: Complaint) -> list[dict[str, Any]]:
@@ -83,6 +83,16 @@ def export_bag(complaint: Complaint, *, actor: Person) -> bytes:
             payload_files[f"data/materials/{material.pk}-{material.original_name or 'file'}"] = data
         else:
             payload_files[f"data/materials/{material.pk}-note.txt"] = material.note.encode()
+    for document in documents_of(complaint):
+        for fmt in ("docx", "pdf"):
+            stored = getattr(document, fmt)
+            with stored.storage.open(stored.name, "rb") as handle:
+                data = handle.read()
+            if hashlib.sha256(data).hexdigest() != getattr(document, f"{fmt}_sha256"):
+                raise InvalidState(
+                    f"文书 {document.number} 的文件与制发时的摘要不一致，案卷可能被改动。", field="documents"
+                )
+            payload_files[f"data/documents/{document.pk}-{document.kind}.{fmt}"] = data
     oxum = f"{sum(len(b) for b in payload_files.values())}.{len(payload_files)}"
     tags = {
         "bagit.txt": b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",

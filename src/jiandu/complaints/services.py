@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -33,6 +34,8 @@ from jiandu.core import crypto
 from jiandu.core.errors import InvalidState, NotAllowed, ServiceError
 from jiandu.deadlines import services as deadlines
 from jiandu.deadlines.models import Deadline
+from jiandu.documents.models import Document
+from jiandu.documents.services import issue_document
 from jiandu.ledger.services import record
 from jiandu.orgs.models import Agency, Person, Role
 from jiandu.rules.loader import Profile
@@ -376,6 +379,40 @@ def _deadline_payload(deadline: Deadline | None) -> dict | None:
     return {"rule": deadline.rule_key, "due": deadline.due_date, "provisional": deadline.provisional}
 
 
+# The letters go to the complainant, but the stored copy is addressed generically and identified by
+# the tracking code: staff who may read the file but not reveal the identity read the documents too.
+ADDRESSEE = "投诉举报人"
+
+
+def _letter(kind: str, complaint: Complaint, actor: Person, citation: str, **context: Any) -> Any:
+    """Issue one of the procedure's documents (受理通知书 …) inside the step's transaction."""
+    context = {
+        "addressee": ADDRESSEE,
+        "received_on": timezone.localtime(complaint.received_at).date(),
+        "tracking_code": complaint.tracking_code,
+        **context,
+    }
+    return issue_document(
+        kind=kind, subject=complaint, agency=complaint.agency, context=context, citation=citation, actor=actor
+    )
+
+
+def documents_of(complaint: Complaint) -> list[Document]:
+    """The documents issued on a complaint, oldest first."""
+    return list(
+        Document.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Complaint), subject_id=complaint.pk
+        ).order_by("id")
+    )
+
+
+def _rule_citation(profile: Profile, *keys: str) -> str:
+    for key in keys:
+        if profile.has(key):
+            return str(profile.rule(key).citation)
+    return ""
+
+
 # ------------------------------------------------------------------------------ acceptance decision
 
 
@@ -418,6 +455,18 @@ def accept_complaint(complaint: Complaint, *, actor: Person) -> Complaint:
         obj=complaint,
         payload={"closed": closed, "opened": [_deadline_payload(d) for d in opened if d]},
     )
+    handling = (
+        deadlines.open_deadlines_of(complaint).filter(rule_key=_handling_key(complaint, profile)).first()
+    )
+    _letter(
+        "complaint_acceptance",
+        complaint,
+        actor,
+        _rule_citation(
+            profile, _handling_key(complaint, profile), "complaint.acceptance", "complaint.handling_unit"
+        ),
+        due_date=handling.due_date if handling else "依法规定的期限",
+    )
     return complaint
 
 
@@ -444,6 +493,7 @@ def reject_complaint(complaint: Complaint, *, actor: Person, reason: str, legal_
     record(
         "complaints.reject", actor=actor, agency=complaint.agency, obj=complaint, payload={"closed": closed}
     )
+    _letter("complaint_rejection", complaint, actor, complaint.legal_basis, reasons=complaint.decision_reason)
     return complaint
 
 
@@ -487,6 +537,15 @@ def refer_complaint(complaint: Complaint, *, actor: Person, competent_body: str,
             "closed": closed,
             "referral": referral and {"due": referral.due_date, "state": referral.state},
         },
+    )
+    _letter(
+        "complaint_referral",
+        complaint,
+        actor,
+        _rule_citation(profile, "complaint.referral", "complaint.handling_unit") or complaint.decision_reason,
+        reasons=complaint.decision_reason,
+        referred_on=timezone.localtime(now).date(),
+        referred_to=complaint.referred_to,
     )
     return complaint
 
@@ -716,6 +775,19 @@ def decide_extension(
             "provisional": deadline.provisional,
         },
     )
+    if approve:
+        # The approver may sit in the supervisory body; the notice is the handling agency's, sent by
+        # the handler who asked.
+        _letter(
+            "complaint_extension",
+            complaint,
+            request.requested_by,
+            deadline.extension_citation,
+            accepted_on=timezone.localtime(complaint.decided_at).date(),
+            due_date=old_due,
+            reasons=request.reasons,
+            new_due_date=deadline.due_date,
+        )
     return request
 
 
@@ -765,6 +837,17 @@ def conclude_complaint(
         agency=complaint.agency,
         obj=complaint,
         payload={"finding": finding, "measures": list(measures), "closed": closed},
+    )
+    _letter(
+        "complaint_result",
+        complaint,
+        actor,
+        _rule_citation(
+            profile, "complaint.outcomes", _handling_key(complaint, profile), "complaint.handling_unit"
+        ),
+        accepted_on=timezone.localtime(complaint.decided_at).date(),
+        findings=f"{complaint.get_finding_display()}。{complaint.result_text}".rstrip("。"),
+        decision="；".join(MEASURES[m] for m in measures) or "不予追究",
     )
     return complaint
 
@@ -822,11 +905,28 @@ def rate_complaint(complaint: Complaint, *, value: str, source: str = "complaina
 
 
 def archive_manifest(complaint: Complaint) -> list[dict]:
-    """Every material and decision of the file with its digest, in a fixed order."""
+    """Every material, document and decision of the file with its digest, in a fixed order."""
     items = [
         {"kind": f"material:{m.kind}", "id": m.pk, "sha256": m.sha256, "name": m.original_name}
         for m in complaint.materials.order_by("id")
     ]
+    for document in documents_of(complaint):
+        items.append(
+            {
+                "kind": f"document:{document.kind}:docx",
+                "id": document.pk,
+                "sha256": document.docx_sha256,
+                "name": f"{document.number}.docx",
+            }
+        )
+        items.append(
+            {
+                "kind": f"document:{document.kind}:pdf",
+                "id": document.pk,
+                "sha256": document.pdf_sha256,
+                "name": f"{document.number}.pdf",
+            }
+        )
     decision = {
         "number": complaint.number,
         "state": complaint.state,

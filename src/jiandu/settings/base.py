@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "jiandu.orgs",
     "jiandu.deadlines",
     "jiandu.complaints",
+    "jiandu.documents",
     "jiandu.web",
     "jiandu.api",
 ]

@@ -50,6 +50,13 @@ def test_archived_file_exports_as_a_valid_bag(demo, settings, tmp_path):
         for line in z.read(root + "manifest-sha256.txt").decode().splitlines():
             digest, path = line.split("  ", 1)
             assert hashlib.sha256(z.read(root + path)).hexdigest() == digest
+        documents = {n.rsplit("-", 1)[-1] for n in names if "/data/documents/" in n}
+        assert documents == {
+            "complaint_acceptance.docx",
+            "complaint_acceptance.pdf",
+            "complaint_result.docx",
+            "complaint_result.pdf",
+        }
         everything = b"".join(z.read(n) for n in names).decode("utf-8", "replace")
     assert SECRET_NAME not in everything and SECRET_PHONE not in everything
     assert LedgerEntry.objects.filter(action="complaints.export", object_id=str(complaint.pk)).count() == 1
