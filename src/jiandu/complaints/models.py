@@ -128,6 +128,7 @@ class Complaint(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["agency", "state", "-received_at"], name="complaint_queue"),
+            models.Index(fields=["agency", "-received_at", "-id"], name="complaint_agency_recent"),
         ]
 
     def __str__(self) -> str:
@@ -239,6 +240,28 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return self.get_value_display()
+
+
+class Reveal(models.Model):
+    """One opening of a complainant's sealed identity: who, when and why (000 第九条, 004 第8条).
+
+    The reason is free text that may itself name people, so it stays here, readable by auditors
+    in the admin; the ledger entry of the reveal carries its digest.
+    """
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="reveals")
+    person = models.ForeignKey(
+        "orgs.Person", on_delete=models.PROTECT, related_name="+", verbose_name="查看人"
+    )
+    reason = models.CharField("事由", max_length=200)
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "投诉举报人信息查看记录"
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint.number} {self.at:%Y-%m-%d %H:%M}"
 
 
 class NumberCounter(models.Model):

@@ -41,7 +41,7 @@ from jiandu.orgs.models import Agency, Person, Role
 from jiandu.rules.loader import Profile
 from jiandu.rules.services import profile_for
 
-from .models import Complaint, ExplanationRequest, ExtensionRequest, Material, NumberCounter, Rating
+from .models import Complaint, ExplanationRequest, ExtensionRequest, Material, NumberCounter, Rating, Reveal
 from .uploads import CheckedFile, check_upload
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
@@ -237,15 +237,18 @@ def submit_complaint(
     A hotline ticket number registers once: the same ticket again returns the existing complaint
     (without a new secret), so re-sending a hotline batch never makes two complaints.
     """
+    if intake.hotline_ticket:
+        # A re-sent ticket is answered with the complaint it made, whatever it now says.
+        existing = Complaint.objects.filter(hotline_ticket=intake.hotline_ticket).first()
+        if existing:
+            return Receipt(existing, existing.tracking_code, "")
+    if intake.channel == Complaint.Channel.ASSIGNED and intake.assigned_by is None and actor is not None:
+        intake.assigned_by = actor.agency  # 交办: the supervisory body hands it over
     profile = profile_for(intake.agency)
     intake.target_agency = intake.target_agency or intake.agency
     _validate_intake(intake, profile)
     _may_register(actor, intake.agency)
     checked = [check_upload(f, field="attachments") for f in intake.attachments]
-    if intake.hotline_ticket:
-        existing = Complaint.objects.filter(hotline_ticket=intake.hotline_ticket).first()
-        if existing:
-            return Receipt(existing, existing.tracking_code, "")
     label = actor_label or ("hotline" if intake.channel == Complaint.Channel.HOTLINE else "public")
     now = timezone.now()
     secret = _random(SECRET_LENGTH)
@@ -993,11 +996,12 @@ def reveal_complainant(complaint: Complaint, *, actor: Person, reason: str) -> d
         identity: dict[str, str] = {}
     else:
         identity = crypto.decrypt_json(complaint.complainant_sealed)
+    reveal = Reveal.objects.create(complaint=complaint, person=actor, reason=reason.strip()[:200])
     record(
         "complaints.reveal_complainant",
         actor=actor,
         agency=complaint.agency,
         obj=complaint,
-        payload={"reason": reason.strip()[:200]},
+        payload={"reveal": reveal.pk, "reason_sha256": hashlib.sha256(reveal.reason.encode()).hexdigest()},
     )
     return identity

@@ -77,6 +77,12 @@ class Deadline(models.Model):
         indexes = [
             models.Index(fields=["agency", "closed_at", "due_date"], name="deadline_agency_open_due"),
             models.Index(fields=["subject_type", "subject_id"], name="deadline_subject"),
+            # The overdue and due-soon lists read only open deadlines in due order.
+            models.Index(
+                fields=["due_date", "id"],
+                name="deadline_open_due",
+                condition=models.Q(closed_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

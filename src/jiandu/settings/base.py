@@ -187,7 +187,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Staff only by default: the hotline's service account is let into its own endpoints alone.
+    "DEFAULT_PERMISSION_CLASSES": ["jiandu.api.permissions.IsStaff"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "jiandu.api.pagination.IdCursorPagination",
     "PAGE_SIZE": 50,

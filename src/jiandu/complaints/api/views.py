@@ -1,7 +1,543 @@
-"""REST API for complaints (filled in by the complaints API work)."""
+"""REST API for complaints: lists and details through the viewer's scope, one service per action.
 
+Every list starts from `Complaint.objects.restrict(user)` (or the restricted queryset of the
+model listed), so nothing appears by omission of a filter; a complaint outside the viewer's scope
+is "not found". Each action calls exactly one service of `jiandu.complaints.services`, which checks
+the actor's right, changes state, opens or closes deadlines and writes the ledger in one
+transaction; the views never save a model. The 12345 hotline's endpoints are in `hotline.py`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
+
+from jiandu.api.permissions import IsStaff, is_hotline
+from jiandu.core.errors import ServiceError
+from jiandu.core.scope import visible_agency_ids
+from jiandu.deadlines.models import Deadline
+from jiandu.ledger.models import LedgerEntry
+from jiandu.orgs.models import Person, Role
+
+from .. import services
+from ..models import Complaint, ExplanationRequest, ExtensionRequest
+from . import hotline
+from .filters import ComplaintFilterSerializer, DeadlineFilterSerializer
+from .pagination import ComplaintPagination, DeadlinePagination, RequestedAtPagination
+from .serializers import (
+    AnswerSerializer,
+    ApiErrorSerializer,
+    ComplaintCreateSerializer,
+    ComplaintDetailSerializer,
+    ComplaintListSerializer,
+    ConcludeSerializer,
+    DeadlineSerializer,
+    DecideSerializer,
+    ExplanationRequestSerializer,
+    ExtensionCreateSerializer,
+    ExtensionRequestSerializer,
+    IdentitySerializer,
+    MaterialCreateSerializer,
+    MaterialSerializer,
+    ReceiptSerializer,
+    ReferSerializer,
+    RejectSerializer,
+    RevealSerializer,
+    TimelineEntrySerializer,
+)
+
+# Service errors about the complainant name the intake's field; the request nests them.
+COMPLAINANT_FIELDS = {"name", "phone", "email", "address", "id_number", "organisation", "entrusted_by"}
+RESPONDENT_ROLES = {Role.LEGAL_AFFAIRS, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER}
+LIST_DEFERRED = ("complainant_sealed", "content", "decision_reason", "legal_basis", "result_text", "measures")
+
+
+def attach_open_deadlines(complaints: Iterable[Complaint]) -> None:
+    """Load the open deadlines of a page of complaints in one query (`open_deadline_list`)."""
+    complaints = list(complaints)
+    by_complaint: dict[int, list[Deadline]] = defaultdict(list)
+    if complaints:
+        for deadline in Deadline.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Complaint),
+            subject_id__in=[c.pk for c in complaints],
+            closed_at__isnull=True,
+        ).order_by("due_date", "id"):
+            by_complaint[deadline.subject_id].append(deadline)
+    for complaint in complaints:
+        complaint.open_deadline_list = by_complaint[complaint.pk]
+
+
+def respondent_requests(user: Person) -> QuerySet:
+    """Explanation requests addressed to the user's agency, for its legal-affairs staff and leaders.
+
+    The officer complained about does not see the request about himself.
+    """
+    if not (user.agency_id and user.role_codes & RESPONDENT_ROLES):
+        return ExplanationRequest.objects.none()
+    return (
+        ExplanationRequest.objects.restrict(user)
+        .filter(respondent_id=user.agency_id)
+        .exclude(complaint__target_officer=user)
+    )
+
+
+def complaint_deadline_scope(user: Person) -> Q:
+    """Which deadlines on complaints the user may see, as conditions on the deadline's own columns.
+
+    Agency scope is not enough for them: within an agency only some people see its complaints.
+    This follows `ComplaintQuerySet.restrict` — legal-affairs staff and leaders see their own
+    agency's, supervisors and discipline inspectors those of the agencies they supervise,
+    administrators all, the officer complained about never his own — and so also covers the body
+    complained about, whose legal staff and leaders must meet the explanation deadline that runs
+    in their agency. Written on the deadline's columns (not as a subquery per complaint) so that a
+    page stays one range scan of the index deadline_agency_open_due; only the officer's own
+    complaints, a handful, are looked up. The tests check it against `restrict` for every role.
+    """
+    ids = visible_agency_ids(user)
+    if ids is None:
+        allowed = Q()
+    else:
+        agencies: set[int] = set()
+        if user.agency_id and user.role_codes & RESPONDENT_ROLES:
+            agencies.add(user.agency_id)
+        if user.has_role(Role.SUPERVISOR) or user.has_role(Role.DISCIPLINE_INSPECTOR):
+            agencies |= ids
+        allowed = Q(agency_id__in=agencies)
+    about_me = Complaint.objects.filter(target_officer=user).values("pk")
+    return allowed & ~Q(subject_id__in=about_me)
+
+
+def _refuse_foreign_ticket(user: Person, ticket: str | None) -> None:
+    """A registered ticket is answered with its complaint only to those who may see that complaint.
+
+    submit_complaint returns the complaint a ticket already made; without this check, staff of one
+    agency could learn another agency's complaint number by re-sending its ticket number.
+    """
+    if not ticket:
+        return
+    existing = Complaint.objects.filter(hotline_ticket=ticket.strip()).values_list("pk", flat=True).first()
+    if existing is not None and not Complaint.objects.restrict(user).filter(pk=existing).exists():
+        raise ServiceError("该12345工单编号已由其他机关登记。", field="hotline_ticket")
+
+
+def _detail_queryset(user: Person) -> QuerySet:
+    return (
+        Complaint.objects.restrict(user)
+        .select_related("agency", "target_agency", "assigned_by", "target_officer", "handler")
+        .prefetch_related(
+            "materials",
+            "ratings",
+            Prefetch(
+                "extension_requests",
+                queryset=ExtensionRequest.objects.select_related("complaint", "requested_by", "decided_by"),
+            ),
+            Prefetch(
+                "explanation_requests", queryset=ExplanationRequest.objects.select_related("respondent")
+            ),
+        )
+    )
+
+
+STATE_ERRORS = {
+    400: OpenApiResponse(ApiErrorSerializer, description="请求有误或当前状态不允许（error.fields 指明字段）"),
+    403: OpenApiResponse(ApiErrorSerializer, description="无权进行此操作"),
+    404: OpenApiResponse(ApiErrorSerializer, description="不存在或不在查看范围内"),
+}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="投诉举报列表", parameters=[ComplaintFilterSerializer]),
+    retrieve=extend_schema(
+        summary="投诉举报详情", responses={200: ComplaintDetailSerializer, 404: STATE_ERRORS[404]}
+    ),
+)
+class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Complaints the viewer may see, and the procedure's steps on them."""
+
+    serializer_class = ComplaintListSerializer
+    pagination_class = ComplaintPagination
+    permission_classes = [IsStaff]
+    queryset = Complaint.objects.none()  # for the schema only; get_queryset always restricts
+
+    def get_permissions(self) -> list[Any]:
+        if self.action == "create":
+            # Registration is open to the hotline's account too (as a hand-over); see create().
+            return [IsAuthenticated()]
+        return super().get_permissions()
+
+    def get_queryset(self) -> QuerySet:
+        if self.action == "retrieve":
+            return _detail_queryset(self.request.user)
+        queryset = Complaint.objects.restrict(self.request.user).select_related("agency", "target_agency")
+        if self.action == "list":
+            # What the list does not show is not read: smaller rows to sort, and the sealed
+            # identity never even leaves the database for a list.
+            queryset = queryset.defer(*LIST_DEFERRED)
+        return queryset
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        filters = ComplaintFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        page = self.paginate_queryset(filters.apply(self.get_queryset()))
+        attach_open_deadlines(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        complaint = self.get_object()
+        attach_open_deadlines([complaint])
+        return Response(ComplaintDetailSerializer(complaint, context=self.get_serializer_context()).data)
+
+    def _detail(self, complaint: Complaint) -> Response:
+        """The complaint as it stands after an action, read afresh with everything the detail shows."""
+        fresh = _detail_queryset(self.request.user).get(pk=complaint.pk)
+        attach_open_deadlines([fresh])
+        return Response(ComplaintDetailSerializer(fresh, context=self.get_serializer_context()).data)
+
+    # ------------------------------------------------------------------------------ intake
+
+    @extend_schema(
+        summary="登记投诉举报（来信、来电、来访、委托；热线账号为转办）",
+        request=ComplaintCreateSerializer,
+        responses={
+            201: ReceiptSerializer,
+            200: OpenApiResponse(ReceiptSerializer, description="同一12345工单已登记：返回原投诉，不再登记"),
+            400: STATE_ERRORS[400],
+            403: STATE_ERRORS[403],
+        },
+    )
+    def create(self, request: Request) -> Response:
+        serializer = ComplaintCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        complainant = services.Complainant(**data.get("complainant", {}))
+        intake = services.Intake(
+            agency=data["agency"],
+            channel=data["channel"],
+            category=data["category"],
+            content=data["content"],
+            target_agency=data.get("target_agency"),
+            target_description=data.get("target_description", ""),
+            occurred_on=data.get("occurred_on"),
+            anonymous=data["anonymous"],
+            entrusted=data["entrusted"],
+            complainant=complainant,
+            hotline_ticket=data.get("hotline_ticket") or None,
+        )
+        user = request.user
+        try:
+            if is_hotline(user):
+                outcome = hotline.hand_over_for(user, intake, ticket_field="hotline_ticket")
+                receipt = services.Receipt(outcome.complaint, outcome.complaint.tracking_code, outcome.secret)
+            else:
+                _refuse_foreign_ticket(user, intake.hotline_ticket)
+                if user.agency_id != intake.agency.pk and user.has_role(Role.SUPERVISOR):
+                    intake.assigned_by = user.agency  # the supervisory body hands it over (交办)
+                receipt = services.submit_complaint(intake, actor=user)
+        except ServiceError as exc:
+            if exc.field in COMPLAINANT_FIELDS:
+                exc.field = f"complainant.{exc.field}"
+            raise
+        complaint = receipt.complaint
+        body = {
+            "id": complaint.pk,
+            "number": complaint.number,
+            "tracking_code": receipt.tracking_code,
+            "secret": receipt.secret,
+        }
+        # No secret: the hotline ticket was registered before and this is that complaint.
+        code = status.HTTP_201_CREATED if receipt.secret else status.HTTP_200_OK
+        return Response(ReceiptSerializer(body).data, status=code)
+
+    # ------------------------------------------------------------------------------ decisions
+
+    @extend_schema(summary="受理", request=None, responses={200: ComplaintDetailSerializer, **STATE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str | None = None) -> Response:
+        return self._detail(services.accept_complaint(self.get_object(), actor=request.user))
+
+    @extend_schema(
+        summary="不予受理",
+        request=RejectSerializer,
+        responses={200: ComplaintDetailSerializer, **STATE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        data = self._valid(RejectSerializer)
+        complaint = services.reject_complaint(
+            self.get_object(), actor=request.user, reason=data["reason"], legal_basis=data["legal_basis"]
+        )
+        return self._detail(complaint)
+
+    @extend_schema(
+        summary="移送有权处理机关",
+        request=ReferSerializer,
+        responses={200: ComplaintDetailSerializer, **STATE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def refer(self, request: Request, pk: str | None = None) -> Response:
+        data = self._valid(ReferSerializer)
+        complaint = services.refer_complaint(
+            self.get_object(),
+            actor=request.user,
+            competent_body=data["competent_body"],
+            reason=data["reason"],
+        )
+        return self._detail(complaint)
+
+    # ------------------------------------------------------------------------------ handling
+
+    @extend_schema(
+        summary="通知被投诉机关书面说明",
+        request=None,
+        responses={201: ExplanationRequestSerializer, **STATE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="request-explanation")
+    def request_explanation(self, request: Request, pk: str | None = None) -> Response:
+        created = services.request_explanation(self.get_object(), actor=request.user)
+        attach_open_deadlines([created.complaint])
+        return Response(ExplanationRequestSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="添加调查材料或笔录",
+        request={
+            "multipart/form-data": MaterialCreateSerializer,
+            "application/json": MaterialCreateSerializer,
+        },
+        responses={201: MaterialSerializer, **STATE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def materials(self, request: Request, pk: str | None = None) -> Response:
+        data = self._valid(MaterialCreateSerializer)
+        material = services.add_material(
+            self.get_object(),
+            actor=request.user,
+            kind=data["kind"],
+            note=data["note"],
+            upload=data.get("file"),
+        )
+        return Response(MaterialSerializer(material).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="申请延长办理期限",
+        request=ExtensionCreateSerializer,
+        responses={201: ExtensionRequestSerializer, **STATE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="extension-requests")
+    def extension_requests(self, request: Request, pk: str | None = None) -> Response:
+        data = self._valid(ExtensionCreateSerializer)
+        created = services.request_extension(
+            self.get_object(), actor=request.user, amount=data["amount"], reasons=data["reasons"]
+        )
+        return Response(ExtensionRequestSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="审查终结（查处结论、处理措施、处理结果）",
+        request=ConcludeSerializer,
+        responses={200: ComplaintDetailSerializer, **STATE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def conclude(self, request: Request, pk: str | None = None) -> Response:
+        data = self._valid(ConcludeSerializer)
+        complaint = services.conclude_complaint(
+            self.get_object(),
+            actor=request.user,
+            finding=data["finding"],
+            measures=data["measures"],
+            result_text=data["result_text"],
+        )
+        return self._detail(complaint)
+
+    @extend_schema(summary="归档", request=None, responses={200: ComplaintDetailSerializer, **STATE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        return self._detail(services.archive_complaint(self.get_object(), actor=request.user))
+
+    # ------------------------------------------------------------------------------ confidentiality
+
+    @extend_schema(
+        summary="查看投诉举报人信息（记入台账，不缓存）",
+        request=RevealSerializer,
+        responses={200: IdentitySerializer, **STATE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request: Request, pk: str | None = None) -> Response:
+        data = self._valid(RevealSerializer)
+        identity = services.reveal_complainant(self.get_object(), actor=request.user, reason=data["reason"])
+        response = Response(IdentitySerializer(identity).data)
+        add_never_cache_headers(response)  # Cache-Control: no-store (and friends): no copy on any cache
+        return response
+
+    @extend_schema(
+        summary="办理过程（台账记录）",
+        responses={200: TimelineEntrySerializer(many=True), 404: STATE_ERRORS[404]},
+    )
+    @action(detail=True, methods=["get"])
+    def timeline(self, request: Request, pk: str | None = None) -> Response:
+        complaint = self.get_object()
+        entries = LedgerEntry.objects.filter(
+            object_type=Complaint._meta.label_lower, object_id=str(complaint.pk)
+        ).order_by("seq")
+        return Response(TimelineEntrySerializer(entries, many=True).data)
+
+    def _valid(self, serializer_class: type) -> dict[str, Any]:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+# ---------------------------------------------------------------------------------- extensions
+
+
+def _decidable(user: Person, candidates: QuerySet) -> Q:
+    """Which pending requests the user may decide, as a filter.
+
+    Who approves depends only on the complaint's agency (its profile and supervisor) and whether a
+    supervisory body handed it over, so one sample complaint per (agency, assigned_by) pair
+    answers for all its requests, and the list can then be paged in the database.
+    """
+    allowed = Q(pk__in=[])
+    # order_by() first: the model's ordering would otherwise join the DISTINCT and repeat pairs.
+    pairs = candidates.order_by().values_list("complaint__agency_id", "complaint__assigned_by_id").distinct()
+    for agency_id, assigned_by_id in pairs:
+        sample = (
+            Complaint.objects.filter(agency_id=agency_id, assigned_by_id=assigned_by_id)
+            .select_related("agency__supervisor", "agency__profile", "assigned_by")
+            .first()
+        )
+        try:
+            may = services.may_decide_extension(user, sample)
+        except ServiceError:  # the profile names an approver the agency has not registered
+            may = False
+        if may:
+            allowed |= Q(complaint__agency_id=agency_id, complaint__assigned_by_id=assigned_by_id)
+    return allowed
+
+
+@extend_schema_view(list=extend_schema(summary="待我审批的延期申请"))
+class ExtensionRequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Pending extension requests the viewer may decide, and the decision."""
+
+    serializer_class = ExtensionRequestSerializer
+    pagination_class = RequestedAtPagination
+    permission_classes = [IsStaff]
+    queryset = ExtensionRequest.objects.none()  # for the schema only
+
+    def get_queryset(self) -> QuerySet:
+        user = self.request.user
+        in_scope = ExtensionRequest.objects.filter(
+            complaint__in=Complaint.objects.restrict(user)
+        ).select_related("complaint", "requested_by", "decided_by")
+        if self.action != "list":
+            return in_scope  # a decided request is still found: deciding it again says why not
+        pending = in_scope.filter(state=ExtensionRequest.State.PENDING)
+        return pending.filter(_decidable(user, pending))
+
+    @extend_schema(
+        summary="审批延期申请",
+        request=DecideSerializer,
+        responses={200: ExtensionRequestSerializer, **STATE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        serializer = DecideSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decided = services.decide_extension(
+            self.get_object(),
+            actor=request.user,
+            approve=serializer.validated_data["approve"],
+            note=serializer.validated_data["note"],
+        )
+        return Response(ExtensionRequestSerializer(decided).data)
+
+
+# -------------------------------------------------------------------------------- explanations
+
+
+@extend_schema_view(list=extend_schema(summary="本机关被要求书面说明的事项"))
+class ExplanationRequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """For the body complained about: what it is asked to explain, and its answer."""
+
+    serializer_class = ExplanationRequestSerializer
+    pagination_class = RequestedAtPagination
+    permission_classes = [IsStaff]
+    queryset = ExplanationRequest.objects.none()  # for the schema only
+
+    def get_queryset(self) -> QuerySet:
+        return respondent_requests(self.request.user).select_related("complaint", "respondent")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        attach_open_deadlines(r.complaint for r in page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        summary="提交书面说明及证据",
+        request={"multipart/form-data": AnswerSerializer, "application/json": AnswerSerializer},
+        responses={200: ExplanationRequestSerializer, **STATE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def answer(self, request: Request, pk: str | None = None) -> Response:
+        serializer = AnswerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        answered = services.submit_explanation(
+            self.get_object(),
+            actor=request.user,
+            explanation=serializer.validated_data["explanation"],
+            files=serializer.validated_data["files"],
+        )
+        attach_open_deadlines([answered.complaint])
+        return Response(ExplanationRequestSerializer(answered).data)
+
+
+# ----------------------------------------------------------------------------------- deadlines
+
+
+@extend_schema_view(
+    list=extend_schema(summary="我的逾期 / 即将到期期限", parameters=[DeadlineFilterSerializer])
+)
+class DeadlineViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Open deadlines in the viewer's scope, soonest first, paged by (due_date, id) without counting."""
+
+    serializer_class = DeadlineSerializer
+    pagination_class = DeadlinePagination
+    permission_classes = [IsStaff]
+    queryset = Deadline.objects.none()  # for the schema only
+
+    def get_queryset(self) -> QuerySet:
+        user = self.request.user
+        on_complaint = Q(subject_type=ContentType.objects.get_for_model(Complaint))
+        return (
+            Deadline.objects.restrict(user)
+            .filter(closed_at__isnull=True)
+            .filter(~on_complaint | complaint_deadline_scope(user))
+        )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        filters = DeadlineFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        today = timezone.localdate()
+        page = self.paginate_queryset(filters.apply(self.get_queryset(), today))
+        context = {**self.get_serializer_context(), "today": today}
+        return self.get_paginated_response(DeadlineSerializer(page, many=True, context=context).data)
 
 
 def register(router: BaseRouter) -> None:
     """Register the complaint endpoints on the API router."""
+    router.register("complaints", ComplaintViewSet, basename="complaint")
+    router.register("extension-requests", ExtensionRequestViewSet, basename="extension-request")
+    router.register("explanation-requests", ExplanationRequestViewSet, basename="explanation-request")
+    router.register("deadlines", DeadlineViewSet, basename="deadline")
+    router.register("hotline/tickets", hotline.HotlineTicketViewSet, basename="hotline-ticket")

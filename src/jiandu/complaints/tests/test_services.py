@@ -1,6 +1,7 @@
 """The complaint procedure through its services, on each seed profile the demo binds."""
 
 import datetime
+import hashlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -331,7 +332,12 @@ def test_reveal_is_for_the_handler_only_and_ledgered(ggzy, demo):
     identity = services.reveal_complainant(complaint, actor=demo["ggzy-legal"], reason="电话回访核实情况")
     assert identity["name"] == SECRET_NAME and identity["phone"] == SECRET_PHONE
     entry = LedgerEntry.objects.get(action="complaints.reveal_complainant")
-    assert entry.actor == demo["ggzy-legal"] and entry.payload == {"reason": "电话回访核实情况"}
+    reveal = complaint.reveals.get()
+    assert entry.actor == demo["ggzy-legal"] and reveal.reason == "电话回访核实情况"
+    assert entry.payload == {
+        "reveal": reveal.pk,
+        "reason_sha256": hashlib.sha256(reveal.reason.encode()).hexdigest(),
+    }
 
 
 def test_scope_of_complaints_by_role(demo, amr, ggzy):

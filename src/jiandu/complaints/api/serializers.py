@@ -1,0 +1,573 @@
+"""What the complaints API reads and writes.
+
+Confidentiality (000 第九条, 004 第8条): no output serializer here has a field for the
+complainant. `complainant_sealed` is never serialised; the identity leaves the server only through
+the `reveal` action (`IdentitySerializer`), which the service ledgers. Input serializers name their
+fields as the request does, so that an error's `fields` points at what the caller sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from jiandu.deadlines.models import Deadline
+from jiandu.ledger.models import LedgerEntry
+from jiandu.orgs.models import Agency, Person
+
+from .. import services
+from ..models import Complaint, ExplanationRequest, ExtensionRequest, Material, Rating
+
+# ------------------------------------------------------------------------------------- references
+
+
+class AgencyRefSerializer(serializers.ModelSerializer):
+    """An agency named by id, code and name."""
+
+    class Meta:
+        model = Agency
+        fields = ["id", "code", "name"]
+
+
+class PersonRefSerializer(serializers.ModelSerializer):
+    """A member of staff acting on the complaint (never the complainant)."""
+
+    class Meta:
+        model = Person
+        fields = ["id", "username", "full_name"]
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string"}],
+        "description": "机关的 id 或代码（如 demo-amr）",
+    }
+)
+class AgencyField(serializers.Field):
+    """An agency given by its id or by its code."""
+
+    default_error_messages = {"unknown": "本平台没有该机关。", "invalid": "请填写机关的 id 或代码。"}
+
+    def to_internal_value(self, data: Any) -> Agency:
+        agencies = Agency.objects.filter(is_active=True).select_related("profile", "supervisor")
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("invalid")
+        agency = None
+        if isinstance(data, str):
+            agency = agencies.filter(code=data.strip()).first()
+        if agency is None and str(data).strip().isdigit():
+            agency = agencies.filter(pk=int(data)).first()
+        if agency is None:
+            self.fail("unknown")
+        return agency
+
+    def to_representation(self, value: Agency) -> dict[str, Any]:
+        return AgencyRefSerializer(value).data
+
+
+def state_field_class(component: str, choices: list[tuple[str, str]]) -> type[serializers.ChoiceField]:
+    """A read-only state field whose enum is the named OpenAPI component.
+
+    Complaints, deadlines and extension requests all have a `state`, each with its own values;
+    unnamed, the schema generator would have to invent colliding enum names for them.
+    """
+
+    @extend_schema_field(
+        {
+            "type": "string",
+            "enum": [value for value, _label in choices],
+            "description": "；".join(f"{value}：{label}" for value, label in choices),
+        },
+        component_name=component,
+    )
+    class StateField(serializers.ChoiceField):
+        """The state, read-only, documented as the named enum."""
+
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(choices=choices, read_only=True, **kwargs)
+
+    return StateField
+
+
+ComplaintStateField = state_field_class("ComplaintState", Complaint.State.choices)
+DeadlineStateField = state_field_class("DeadlineState", Deadline.State.choices)
+ExtensionRequestStateField = state_field_class("ExtensionRequestState", ExtensionRequest.State.choices)
+
+
+class ApiErrorDetailSerializer(serializers.Serializer):
+    """The body of an error: a code, a Chinese message and the fields at fault."""
+
+    code = serializers.CharField()
+    message = serializers.CharField(help_text="中文说明")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), help_text="出错的字段及其说明"
+    )
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    """The API's one error format (`jiandu.api.errors`), for the schema."""
+
+    error = ApiErrorDetailSerializer()
+
+
+# -------------------------------------------------------------------------------------- deadlines
+
+
+class DeadlineBriefSerializer(serializers.ModelSerializer):
+    """An open period on a complaint: its due date, the rule and the article it comes from."""
+
+    state = DeadlineStateField()
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = Deadline
+        fields = [
+            "id",
+            "rule_key",
+            "title",
+            "due_date",
+            "provisional",
+            "citation",
+            "state",
+            "state_label",
+            "base_due_date",
+        ]
+
+
+class DeadlineSerializer(DeadlineBriefSerializer):
+    """A deadline in the viewer's due-soon / overdue list, with the matter it runs on."""
+
+    subject_type = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta(DeadlineBriefSerializer.Meta):
+        fields = [
+            *DeadlineBriefSerializer.Meta.fields,
+            "agency",
+            "owner",
+            "subject_type",
+            "subject_id",
+            "overdue",
+        ]
+
+    def get_subject_type(self, obj: Deadline) -> str:
+        # get_for_id is served from Django's content-type cache: no query per row.
+        content_type = ContentType.objects.get_for_id(obj.subject_type_id)
+        return f"{content_type.app_label}.{content_type.model}"
+
+    def get_overdue(self, obj: Deadline) -> bool:
+        return obj.due_date < self.context["today"]
+
+
+# ------------------------------------------------------------------------------------- complaints
+
+
+class ComplaintListSerializer(serializers.ModelSerializer):
+    """A complaint in a list: where it stands and what is due, never who complained."""
+
+    agency = AgencyRefSerializer(read_only=True)
+    target_agency = AgencyRefSerializer(read_only=True)
+    channel_label = serializers.CharField(source="get_channel_display", read_only=True)
+    state = ComplaintStateField()
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    open_deadlines = DeadlineBriefSerializer(source="open_deadline_list", many=True, read_only=True)
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "number",
+            "agency",
+            "target_agency",
+            "channel",
+            "channel_label",
+            "category",
+            "state",
+            "state_label",
+            "anonymous",
+            "entrusted",
+            "supervised",
+            "hotline_ticket",
+            "received_at",
+            "decided_at",
+            "concluded_at",
+            "open_deadlines",
+        ]
+
+
+class MaterialSerializer(serializers.ModelSerializer):
+    """A material on the file: its kind, note, digest and who added it."""
+
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Material
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "note",
+            "name",
+            "content_type",
+            "size",
+            "sha256",
+            "added_by_label",
+            "created_at",
+        ]
+
+    def get_name(self, obj: Material) -> str:
+        # The complainant's own file names may name the complainant; staff files keep theirs.
+        return "" if obj.kind == Material.Kind.ATTACHMENT else obj.original_name
+
+
+class ExtensionRequestSerializer(serializers.ModelSerializer):
+    """A request to extend the handling period and its decision."""
+
+    complaint_number = serializers.CharField(source="complaint.number", read_only=True)
+    state = ExtensionRequestStateField()
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    requested_by = PersonRefSerializer(read_only=True)
+    decided_by = PersonRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ExtensionRequest
+        fields = [
+            "id",
+            "complaint",
+            "complaint_number",
+            "amount",
+            "unit",
+            "reasons",
+            "state",
+            "state_label",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
+
+
+class ExplanationRequestBriefSerializer(serializers.ModelSerializer):
+    """An explanation request as the handler sees it on the complaint."""
+
+    respondent = AgencyRefSerializer(read_only=True)
+
+    class Meta:
+        model = ExplanationRequest
+        fields = ["id", "respondent", "requested_at", "answered_at", "explanation"]
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    """A rating of the answer (by the complainant or the hotline)."""
+
+    value_label = serializers.CharField(source="get_value_display", read_only=True)
+
+    class Meta:
+        model = Rating
+        fields = ["value", "value_label", "source", "created_at"]
+
+
+class MeasureSerializer(serializers.Serializer):
+    """A measure taken on conclusion (000 第八条), with its label."""
+
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+class ComplaintDetailSerializer(ComplaintListSerializer):
+    """One complaint with its decisions, materials and requests; still never who complained."""
+
+    assigned_by = AgencyRefSerializer(read_only=True, allow_null=True)
+    target_officer = PersonRefSerializer(read_only=True, allow_null=True)
+    handler = PersonRefSerializer(read_only=True, allow_null=True)
+    finding_label = serializers.CharField(source="get_finding_display", read_only=True)
+    measures = serializers.SerializerMethodField()
+    materials = MaterialSerializer(many=True, read_only=True)
+    extension_requests = ExtensionRequestSerializer(many=True, read_only=True)
+    explanation_requests = ExplanationRequestBriefSerializer(many=True, read_only=True)
+    ratings = RatingSerializer(many=True, read_only=True)
+
+    class Meta(ComplaintListSerializer.Meta):
+        fields = [
+            *ComplaintListSerializer.Meta.fields,
+            "assigned_by",
+            "target_officer",
+            "target_description",
+            "content",
+            "occurred_on",
+            "handler",
+            "decision_reason",
+            "legal_basis",
+            "referred_to",
+            "finding",
+            "finding_label",
+            "measures",
+            "result_text",
+            "archived_at",
+            "archive_digest",
+            "materials",
+            "extension_requests",
+            "explanation_requests",
+            "ratings",
+        ]
+
+    @extend_schema_field(MeasureSerializer(many=True))
+    def get_measures(self, obj: Complaint) -> list[dict[str, str]]:
+        return [{"code": m, "label": services.MEASURES.get(m, m)} for m in obj.measures]
+
+
+class TimelineEntrySerializer(serializers.ModelSerializer):
+    """A ledger entry on the complaint; payloads hold ids, states and dates, never personal data."""
+
+    class Meta:
+        model = LedgerEntry
+        fields = ["seq", "recorded_at", "actor_label", "action", "payload"]
+
+
+class ExplanationRequestSerializer(serializers.ModelSerializer):
+    """What the body complained about is asked to explain: the matter, not the complaint's text.
+
+    The complaint's content is the complainant's own words and may identify them, so the body
+    complained about sees the number, category, date and the conduct described, and its deadline.
+    """
+
+    complaint_number = serializers.CharField(source="complaint.number", read_only=True)
+    category = serializers.CharField(source="complaint.category", read_only=True)
+    occurred_on = serializers.DateField(source="complaint.occurred_on", read_only=True, allow_null=True)
+    target_description = serializers.CharField(source="complaint.target_description", read_only=True)
+    respondent = AgencyRefSerializer(read_only=True)
+    due = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExplanationRequest
+        fields = [
+            "id",
+            "complaint",
+            "complaint_number",
+            "category",
+            "occurred_on",
+            "target_description",
+            "respondent",
+            "requested_at",
+            "answered_at",
+            "explanation",
+            "due",
+        ]
+
+    @extend_schema_field(DeadlineBriefSerializer(allow_null=True))
+    def get_due(self, obj: ExplanationRequest) -> dict[str, Any] | None:
+        for deadline in getattr(obj.complaint, "open_deadline_list", []):
+            if deadline.agency_id == obj.respondent_id:
+                return DeadlineBriefSerializer(deadline).data
+        return None
+
+
+# ------------------------------------------------------------------------------------ what comes in
+
+
+class ComplainantSerializer(serializers.Serializer):
+    """Who complains; accepted on registration, returned only by `reveal`."""
+
+    name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=200)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    id_number = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    organisation = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    entrusted_by = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class IdentitySerializer(ComplainantSerializer):
+    """The revealed identity (an empty object for an anonymous complaint without details)."""
+
+
+class ComplaintCreateSerializer(serializers.Serializer):
+    """Registration by staff (letter, call, visit, on behalf), or a hand-over by the hotline account."""
+
+    agency = AgencyField(help_text="受理机关（id 或代码）")
+    channel = serializers.ChoiceField(choices=Complaint.Channel.choices)
+    category = serializers.CharField(max_length=200)
+    content = serializers.CharField(help_text="投诉举报的具体内容")
+    target_agency = AgencyField(required=False, allow_null=True, help_text="被投诉机关（默认为受理机关）")
+    target_description = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    occurred_on = serializers.DateField(required=False, allow_null=True)
+    anonymous = serializers.BooleanField(required=False, default=False)
+    entrusted = serializers.BooleanField(required=False, default=False)
+    complainant = ComplainantSerializer(required=False)
+    hotline_ticket = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=64, help_text="12345工单编号"
+    )
+
+
+class ReceiptSerializer(serializers.Serializer):
+    """What registration answers: the secret is given once, here, and never again."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    tracking_code = serializers.CharField()
+    secret = serializers.CharField(help_text="查询密码，仅在登记时返回一次；同一工单重复提交时为空")
+
+
+class RejectSerializer(serializers.Serializer):
+    """不予受理: the reason and the legal basis the complainant is told."""
+
+    reason = serializers.CharField()
+    legal_basis = serializers.CharField()
+
+
+class ReferSerializer(serializers.Serializer):
+    """移送: the competent body and why."""
+
+    competent_body = serializers.CharField(max_length=200)
+    reason = serializers.CharField()
+
+
+class MaterialCreateSerializer(serializers.Serializer):
+    """An investigation note or piece of evidence: a note, a file, or both."""
+
+    kind = serializers.ChoiceField(choices=[Material.Kind.EVIDENCE, Material.Kind.NOTE])
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    file = serializers.FileField(required=False, allow_null=True)
+
+
+class ExtensionCreateSerializer(serializers.Serializer):
+    """How much longer (in the unit of the profile's extension rule) and why."""
+
+    amount = serializers.IntegerField(min_value=1, help_text="延长期间（单位按受理机关规则，日或工作日）")
+    reasons = serializers.CharField()
+
+
+class ConcludeSerializer(serializers.Serializer):
+    """The finding, the measures (codes of services.MEASURES) and the result told to the complainant."""
+
+    finding = serializers.ChoiceField(choices=Complaint.Finding.choices)
+    measures = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(services.MEASURES.items())), required=False, default=list
+    )
+    result_text = serializers.CharField()
+
+
+class RevealSerializer(serializers.Serializer):
+    """Why the identity is looked at; the reason goes into the ledger entry of the reveal."""
+
+    reason = serializers.CharField(max_length=200, help_text="查看事由（记入台账）")
+
+
+class DecideSerializer(serializers.Serializer):
+    """The approver's decision; refusing needs a note."""
+
+    approve = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AnswerSerializer(serializers.Serializer):
+    """The written explanation of the body complained about, with its evidence files."""
+
+    explanation = serializers.CharField()
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+# ------------------------------------------------------------------------------------ 12345 hotline
+
+
+class HotlineTicketSerializer(serializers.Serializer):
+    """One 12345 ticket handed over: the caller is the complainant."""
+
+    ticket_no = serializers.CharField(max_length=64, help_text="12345工单编号（幂等键）")
+    agency = serializers.CharField(max_length=64, help_text="受理机关代码")
+    category = serializers.CharField(max_length=200)
+    content = serializers.CharField()
+    caller_name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    caller_phone = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+    anonymous = serializers.BooleanField(required=False, default=False)
+    occurred_on = serializers.DateField(required=False, allow_null=True, default=None)
+    target_description = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+class HotlineReceiptSerializer(serializers.Serializer):
+    """What the hotline gets back for a ticket: the complaint number, and the secret when it was new."""
+
+    ticket_no = serializers.CharField()
+    number = serializers.CharField()
+    tracking_code = serializers.CharField()
+    secret = serializers.CharField(help_text="查询密码，仅在首次转办时返回；重复转办时为空")
+    created = serializers.BooleanField()
+
+
+class HotlineStatusSerializer(serializers.ModelSerializer):
+    """Status and result for the hotline's 回复/回访: where the ticket stands, never the caller."""
+
+    ticket_no = serializers.CharField(source="hotline_ticket", read_only=True)
+    agency = AgencyRefSerializer(read_only=True)
+    state = ComplaintStateField()
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    finding_label = serializers.CharField(source="get_finding_display", read_only=True)
+    rejection_reason = serializers.SerializerMethodField()
+    referral_reason = serializers.SerializerMethodField()
+    due_date = serializers.SerializerMethodField()
+    due_provisional = serializers.SerializerMethodField()
+    ratings = RatingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "ticket_no",
+            "number",
+            "agency",
+            "state",
+            "state_label",
+            "received_at",
+            "decided_at",
+            "concluded_at",
+            "archived_at",
+            "finding",
+            "finding_label",
+            "result_text",
+            "rejection_reason",
+            "legal_basis",
+            "referred_to",
+            "referral_reason",
+            "supervised",
+            "due_date",
+            "due_provisional",
+            "ratings",
+        ]
+
+    # decision_reason holds the reason of whichever decision was taken: rejection or referral.
+    def get_rejection_reason(self, obj: Complaint) -> str:
+        return "" if obj.referred_to else obj.decision_reason
+
+    def get_referral_reason(self, obj: Complaint) -> str:
+        return obj.decision_reason if obj.referred_to else ""
+
+    def _due(self, obj: Complaint) -> Deadline | None:
+        return next((d for d in obj.open_deadline_list if d.agency_id == obj.agency_id), None)
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_due_date(self, obj: Complaint) -> Any:
+        due = self._due(obj)
+        return due.due_date if due else None
+
+    def get_due_provisional(self, obj: Complaint) -> bool:
+        due = self._due(obj)
+        return bool(due and due.provisional)
+
+
+class HotlineRatingSerializer(serializers.Serializer):
+    """The caller's rating as the hotline's return visit (回访) recorded it."""
+
+    value = serializers.ChoiceField(choices=Rating.Value.choices)
+
+
+class HotlineRatingResultSerializer(serializers.Serializer):
+    """The rating recorded, and whether the ticket is now under supervised handling (督办)."""
+
+    ticket_no = serializers.CharField()
+    value = serializers.CharField()
+    value_label = serializers.CharField()
+    supervised = serializers.BooleanField(help_text="是否已进入督办")

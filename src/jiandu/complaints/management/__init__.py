@@ -1,0 +1,1 @@
+"""Console commands of the complaints app (`jiandu hotline_account`, `jiandu hotline_import`)."""
