@@ -27,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from jiandu.core import crypto
@@ -105,12 +105,18 @@ def _random(length: int) -> str:
 
 
 def _next_number(agency: Agency, year: int) -> str:
-    # The counter row is locked until the caller commits: two intakes never share a number.
-    NumberCounter.objects.get_or_create(agency=agency, year=year)
-    counter = NumberCounter.objects.select_for_update().get(agency=agency, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{agency.code.upper()}-TS-{year}-{counter.last:06d}"
+    # One upsert both creates the year's counter and takes the next number; the row stays locked
+    # until the caller commits, so two intakes never share a number (and a rolled-back intake
+    # gives its number back).
+    table = NumberCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (agency_id, year, last) VALUES (%s, %s, 1) "  # noqa: S608 (table name is ours)
+            "ON CONFLICT (agency_id, year) DO UPDATE SET last = " + table + ".last + 1 RETURNING last",
+            [agency.pk, year],
+        )
+        (last,) = cursor.fetchone()
+    return f"{agency.code.upper()}-TS-{year}-{last:06d}"
 
 
 def _validate_intake(intake: Intake, profile: Profile) -> None:
@@ -311,7 +317,7 @@ def submit_complaint(
                     "anonymous": complaint.anonymous,
                     "entrusted": complaint.entrusted,
                     "target_agency": complaint.target_agency_id,
-                    "attachments": [m.sha256 for m in complaint.materials.all()],
+                    "attachments": [c.sha256 for c in checked],
                     "deadlines": [
                         {"rule": d.rule_key, "due": d.due_date, "provisional": d.provisional}
                         for d in opened
