@@ -21,6 +21,7 @@ var:
 
 migrate: setup var
 	JIANDU_DEBUG=1 $(BIN)/jiandu migrate --noinput
+	JIANDU_DEBUG=1 $(BIN)/jiandu createcachetable
 
 demo: migrate
 	JIANDU_DEBUG=1 $(BIN)/jiandu demo

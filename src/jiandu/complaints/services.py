@@ -151,6 +151,15 @@ def _validate_intake(intake: Intake, profile: Profile) -> None:
         and intake.target_officer.agency_id != intake.target_agency.pk
     ):
         raise ServiceError("被投诉执法人员不属于被投诉机关。", field="target_officer")
+    # Where all complaint routes are run by the 12345 hotline (001 附件1 一), the agency has no online
+    # channel of its own; letters and visits that still reach it are registered and handled.
+    if intake.channel == Complaint.Channel.ONLINE and profile.has("complaint.own_channels_prohibited"):
+        rule = profile.rule("complaint.own_channels_prohibited")
+        if rule.value:
+            raise ServiceError(
+                f"本机关的投诉举报统一通过12345政务服务热线受理（{rule.citation}），请拨打12345。",
+                field="channel",
+            )
     if intake.agency.kind == Agency.Kind.GOVERNMENT:
         raise ServiceError("请选择受理投诉的执法机关或司法局。", field="agency")
 
@@ -610,6 +619,8 @@ def submit_explanation(
         actor.role_codes & {Role.LEGAL_AFFAIRS, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER}
     ):
         raise NotAllowed("只有被投诉机关的法制工作人员或负责人可以提交书面说明。")
+    if complaint.target_officer_id == actor.pk:
+        raise NotAllowed("被投诉的执法人员本人不能代表机关提交书面说明。")
     if request.answered_at:
         raise InvalidState("该书面说明已经提交。", field="state")
     _require_state(complaint, Complaint.State.ACCEPTED)
@@ -739,7 +750,12 @@ def extension_approvers(complaint: Complaint) -> tuple[Agency, tuple[str, ...]]:
 
 def may_decide_extension(actor: Person, complaint: Complaint) -> bool:
     agency, roles = extension_approvers(complaint)
-    return actor.agency_id == agency.pk and bool(actor.role_codes & set(roles))
+    # Nobody decides on a complaint about himself.
+    return (
+        actor.agency_id == agency.pk
+        and bool(actor.role_codes & set(roles))
+        and complaint.target_officer_id != actor.pk
+    )
 
 
 @transaction.atomic
@@ -871,6 +887,10 @@ def rate_complaint(complaint: Complaint, *, value: str, source: str = "complaina
     _require_state(complaint, Complaint.State.CONCLUDED)
     if value not in Rating.Value.values:
         raise ServiceError("评价不正确。", field="value")
+    if source == "complainant" and complaint.ratings.filter(source=source).exists():
+        # The complainant rates once (a double click must not count twice towards supervised
+        # handling); the hotline reports each of its return visits (回访) as it makes them.
+        raise InvalidState("该投诉举报已经评价过。", field="value")
     rating = Rating.objects.create(complaint=complaint, value=value, source=source)
     profile = _profile(complaint)
     triggered = None

@@ -274,8 +274,12 @@ def test_handed_over_complaint_follows_the_assigned_rules(demo):
 
 def test_two_dissatisfied_ratings_put_the_matter_under_supervised_handling(demo):
     cgzf = Agency.objects.get(code="demo-cgzf")
+    # 001 附件1 一: complaints reach 梁平's agencies through the 12345 hotline only.
+    with pytest.raises(ServiceError) as exc:
+        services.submit_complaint(intake(cgzf))
+    assert exc.value.field == "channel" and "12345" in exc.value.message
     complaint = services.submit_complaint(
-        intake(cgzf, category=services.categories_for(profile_for(cgzf))[0])
+        intake(cgzf, channel=Complaint.Channel.HOTLINE, hotline_ticket="LP-0001")
     ).complaint
     legal = demo["cgzf-legal"]
     services.accept_complaint(complaint, actor=legal)
@@ -283,6 +287,8 @@ def test_two_dissatisfied_ratings_put_the_matter_under_supervised_handling(demo)
         complaint, actor=legal, finding="not_substantiated", measures=[], result_text="经查不属实。"
     )
     services.rate_complaint(complaint, value=Rating.Value.DISSATISFIED)
+    with pytest.raises(InvalidState):
+        services.rate_complaint(complaint, value=Rating.Value.DISSATISFIED)  # a double click counts once
     complaint.refresh_from_db()
     assert not complaint.supervised
     services.rate_complaint(complaint, value=Rating.Value.DISSATISFIED, source="hotline")

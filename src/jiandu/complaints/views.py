@@ -1,0 +1,782 @@
+"""Complaint pages: the public form, receipt and status page; the staff queue, registration, a
+complaint's page with the acts allowed now, the respondent's explanations and the leader's approvals.
+
+Pages read and call `services`; every change is one service call. The complainant's identity is
+never put in a template context except by `reveal`, whose response is not stored by any cache.
+Every response here is marked not cacheable: they carry complaint facts, receipts or form tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from jiandu.core.errors import NotAllowed, ServiceError
+from jiandu.deadlines.models import Deadline
+from jiandu.deadlines.services import deadlines_of
+from jiandu.documents.models import Document
+from jiandu.documents.services import read_document_file
+from jiandu.orgs.models import Agency, Person, Role
+from jiandu.rules.loader import Period, Profile
+from jiandu.rules.services import profile_for
+
+from . import archive, forms, ratelimit, services, tables
+from .models import Complaint, ExtensionRequest, Material
+
+TOKENS_KEY, RECEIPT_KEY, RECEIPT_SHOWN_KEY = (
+    "complaints.form_tokens",
+    "complaints.receipt",
+    "complaints.shown",
+)
+STATUS_KEY = "complaints.status"
+# A form token is remembered this long (seconds), so a resubmitted form is recognised (anti-abuse
+# and double-submit protection, not a legal period); a second submit waits at most DUPLICATE_WAIT
+# seconds for the first to finish.
+FORM_TOKEN_TTL = 24 * 3600  # period-literal-ok: cache lifetime of a form token in seconds
+DUPLICATE_WAIT = 15
+PENDING, DONE = "pending", "done"
+LOOKUP_FAILED = "查询码或查询密码不正确，请核对后再试。"
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+COMPLAINANT = "complainant"  # the rating's source when the complainant rates on the status page
+
+
+# ------------------------------------------------------------------------ submitting a form once
+
+
+def _token_key(token: str) -> str:
+    return "jiandu:complaints:form:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def _form_token(request: HttpRequest) -> str:
+    """The token for the form about to be shown: the posted one while unused, else a new one.
+
+    Issuing stores the token in the session, so the session (and its cookie) exists before the
+    form is posted: a double-clicked submit then arrives twice with the same session.
+    """
+    posted = request.POST.get("form_token", "")
+    issued = request.session.get(TOKENS_KEY, [])
+    if posted in issued:
+        return posted
+    token = secrets.token_urlsafe(24)
+    request.session[TOKENS_KEY] = [*issued[-9:], token]
+    return token
+
+
+def _claim(key: str) -> bool:
+    """True when this request is the one to submit; False when another one with the token did."""
+    if cache.add(key, PENDING, timeout=FORM_TOKEN_TTL):
+        return True
+    stop = time.monotonic() + DUPLICATE_WAIT
+    while time.monotonic() < stop:
+        state = cache.get(key)
+        if state == DONE:
+            return False
+        if state is None and cache.add(key, PENDING, timeout=FORM_TOKEN_TTL):
+            return True  # the first attempt failed and let go: this one shows its errors
+        time.sleep(0.2)
+    return False
+
+
+def _submit_once(
+    request: HttpRequest,
+    form: forms.IntakeForm,
+    submit: Callable[[], services.Receipt],
+    *,
+    staff: bool = False,
+) -> HttpResponse | None:
+    """Register the complaint once per form token, then redirect to the receipt.
+
+    None means: show the form again (with its errors). A second post of the same form (double
+    click, back and resubmit, refresh) creates nothing and goes to the receipt page instead.
+    """
+    token = request.POST.get("form_token", "")
+    key = _token_key(token)
+    if token not in request.session.get(TOKENS_KEY, []):
+        if token and cache.get(key) is not None:
+            return redirect("complaints:receipt")
+        form.add_error(None, "本页面已过期，请核对内容后重新提交（附件须重新选择）。")
+        return None
+    if not form.is_valid():
+        return None
+    if not _claim(key):
+        return redirect("complaints:receipt")
+    try:
+        receipt = submit()
+    except ServiceError as error:
+        cache.delete(key)
+        forms.add_service_error(form, error)
+        return None
+    except BaseException:
+        cache.delete(key)
+        raise
+    request.session[RECEIPT_KEY] = {
+        "number": receipt.complaint.number,
+        "tracking_code": receipt.tracking_code,
+        "secret": receipt.secret,
+        "pk": receipt.complaint.pk if staff else None,  # staff go on to the complaint's page
+    }
+    request.session[TOKENS_KEY] = [t for t in request.session.get(TOKENS_KEY, []) if t != token]
+    # Saved before the token is marked done: a duplicate request told to go to the receipt page
+    # must find the receipt there.
+    request.session.save()
+    cache.set(key, DONE, timeout=FORM_TOKEN_TTL)
+    return redirect("complaints:receipt")
+
+
+def _file_notice(form: django_forms.Form) -> bool:
+    return bool(form.is_bound and form.errors and form.files)
+
+
+# --------------------------------------------------------------------------------- public pages
+
+
+def _receiving_agencies() -> list[Agency]:
+    """Bodies that receive complaints: enforcement agencies and supervisory bodies with rules bound."""
+    return list(
+        Agency.objects.filter(
+            is_active=True,
+            kind__in=[Agency.Kind.ENFORCEMENT, Agency.Kind.SUPERVISORY],
+            profile__isnull=False,
+        )
+        .select_related("profile")
+        .order_by("kind", "code")
+    )
+
+
+def _chosen(agencies: list[Agency], value: str | None) -> Agency | None:
+    return next((a for a in agencies if str(a.pk) == (value or "")), None)
+
+
+def _hotline_only(profile: Profile) -> str:
+    """The single channel the profile prescribes when the agency may not run its own, else ""."""
+    if profile.has("complaint.own_channels_prohibited") and profile.value(
+        "complaint.own_channels_prohibited"
+    ):
+        rule = profile.rule("complaint.own_channels_prohibited")
+        hotline = (
+            profile.value("complaint.hotline") if profile.has("complaint.hotline") else "12345政务服务热线"
+        )
+        return f"按{rule.citation}，本机关的投诉举报统一通过“{hotline}”受理，不另设投诉举报途径。"
+    return ""
+
+
+@never_cache
+@ratelimit.rate_limited(ratelimit.SUBMIT)
+def new_complaint(request: HttpRequest) -> HttpResponse:
+    """投诉举报 form: choose the receiving agency, then the matter and who complains."""
+    agencies = _receiving_agencies()
+    agency = _chosen(agencies, request.POST.get("agency") or request.GET.get("agency"))
+    if agency is None and len(agencies) == 1:
+        agency = agencies[0]
+    if agency is None:
+        return render(request, "complaints/choose_agency.html", {"agencies": agencies, "public": True})
+    profile = profile_for(agency)
+    context: dict[str, Any] = {"agency": agency, "several": len(agencies) > 1}
+    if hotline_only := _hotline_only(profile):
+        return render(request, "complaints/new.html", {**context, "hotline_only": hotline_only})
+    status = 200
+    if request.method == "POST":
+        form = forms.PublicComplaintForm(request.POST, request.FILES, agency=agency)
+        done = _submit_once(
+            request,
+            form,
+            lambda: services.submit_complaint(form.intake(channel=Complaint.Channel.ONLINE), actor=None),
+        )
+        if done:
+            return done
+        status = 400
+    else:
+        form = forms.PublicComplaintForm(agency=agency)
+    context |= {
+        "form": form,
+        "form_token": _form_token(request),
+        "phone": profile.value("complaint.phone") if profile.has("complaint.phone") else "",
+        "reattach": _file_notice(form),
+    }
+    return render(request, "complaints/new.html", context, status=status)
+
+
+@never_cache
+def receipt(request: HttpRequest) -> HttpResponse:
+    """The tracking code and secret, shown once: the session gives them up as they are shown."""
+    shown = request.session.pop(RECEIPT_KEY, None)
+    if shown:
+        request.session[RECEIPT_SHOWN_KEY] = shown["number"]
+    return render(
+        request,
+        "complaints/receipt.html",
+        {"receipt": shown, "number": request.session.get(RECEIPT_SHOWN_KEY)},
+    )
+
+
+def _looked_up(request: HttpRequest) -> Complaint | None:
+    pk = request.session.get(STATUS_KEY)
+    return Complaint.objects.filter(pk=pk).select_related("agency").first() if pk else None
+
+
+def _may_rate(complaint: Complaint) -> bool:
+    # One rating by the complainant: a double click must not count as two "不满意" (which would
+    # put the matter under supervised handling).
+    return (
+        complaint.state == Complaint.State.CONCLUDED
+        and not complaint.ratings.filter(source=COMPLAINANT).exists()
+    )
+
+
+def _status_context(complaint: Complaint) -> dict[str, Any]:
+    """Only the public outcome: no complainant, handler, internal note or respondent's answer."""
+    return {
+        "complaint": complaint,
+        "deadlines": tables.public_deadlines(complaint),
+        "extensions": list(
+            complaint.extension_requests.filter(state=ExtensionRequest.State.APPROVED).order_by("decided_at")
+        ),
+        "ratings": list(complaint.ratings.all()),
+        "rating_form": forms.RatingForm() if _may_rate(complaint) else None,
+    }
+
+
+@never_cache
+@ratelimit.rate_limited(ratelimit.STATUS)
+def status(request: HttpRequest) -> HttpResponse:
+    """Follow a complaint with its tracking code and secret; rate it once it is concluded."""
+    if request.method == "POST":
+        form = forms.StatusLookupForm(request.POST)
+        if form.is_valid():
+            complaint = services.find_by_tracking(
+                form.cleaned_data["tracking_code"], form.cleaned_data["secret"]
+            )
+            if complaint is not None:
+                request.session.cycle_key()
+                request.session[STATUS_KEY] = complaint.pk
+                return redirect("complaints:status")
+            # One message whether the code is unknown or the secret wrong: no hint for guessing.
+            form.add_error(None, LOOKUP_FAILED)
+        return render(request, "complaints/status.html", {"form": form})
+    complaint = _looked_up(request)
+    if complaint is None:
+        return render(request, "complaints/status.html", {"form": forms.StatusLookupForm()})
+    return render(request, "complaints/status.html", _status_context(complaint))
+
+
+@never_cache
+@require_POST
+@ratelimit.rate_limited(ratelimit.STATUS)
+def rate(request: HttpRequest) -> HttpResponse:
+    """The complainant rates the answer (满意 / 基本满意 / 不满意) on the complaint looked up."""
+    complaint = _looked_up(request)
+    if complaint is None:
+        return redirect("complaints:status")
+    if complaint.state == Complaint.State.CONCLUDED and not _may_rate(complaint):
+        messages.info(request, "您已经评价过了。")
+        return redirect("complaints:status")
+    form = forms.RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rate_complaint(complaint, value=form.cleaned_data["value"], source=COMPLAINANT)
+        except ServiceError as error:
+            forms.add_service_error(form, error)
+        else:
+            messages.success(request, "感谢您的评价，已记录。")
+            return redirect("complaints:status")
+    return render(
+        request, "complaints/status.html", {**_status_context(complaint), "rating_form": form}, status=400
+    )
+
+
+@never_cache
+@require_POST
+def end_status(request: HttpRequest) -> HttpResponse:
+    """Forget the looked-up complaint (a shared computer)."""
+    request.session.pop(STATUS_KEY, None)
+    return redirect("complaints:status")
+
+
+# --------------------------------------------------------------------------------- staff: lists
+
+
+@never_cache
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """The viewer's complaints (the scope rules are in the queryset), nearest due date first."""
+    filter_key = request.GET.get("state", "open")
+    if filter_key not in tables.QUEUE_FILTERS:
+        filter_key = "open"
+    page = tables.queue_page(request.user, filter_key, request.GET.get("after"))
+    return render(
+        request,
+        "complaints/queue.html",
+        {
+            "page": page,
+            "filter_key": filter_key,
+            "filters": [(key, label) for key, (label, _states) in tables.QUEUE_FILTERS.items()],
+            "first_page": bool(request.GET.get("after")),
+            "may_register": bool(_registrable(request.user)),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Registrable:
+    agency: Agency
+    channels: list[str]
+    assigned_by: Agency | None
+
+
+def _registrable(user: Person) -> list[Registrable]:
+    """Where the user may register complaints, and through which channels.
+
+    Legal-affairs staff register letters, calls and visits for their own agency; a supervisory
+    body's supervisors hand complaints over (交办) to the agencies it supervises. An agency whose
+    rules forbid channels of its own takes none here.
+    """
+    found = []
+    if (
+        user.has_role(Role.LEGAL_AFFAIRS)
+        and user.agency
+        and user.agency.profile_id
+        and not _hotline_only(profile_for(user.agency))
+    ):
+        channels = [Complaint.Channel.LETTER, Complaint.Channel.PHONE, Complaint.Channel.VISIT]
+        found.append(Registrable(user.agency, channels, None))
+    if user.has_role(Role.SUPERVISOR) and user.agency_id:
+        found += [
+            Registrable(agency, [Complaint.Channel.ASSIGNED], user.agency)
+            for agency in Agency.objects.filter(
+                supervisor_id=user.agency_id, is_active=True, profile__isnull=False
+            )
+            .select_related("profile")
+            .order_by("code")
+        ]
+    return found
+
+
+@never_cache
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """Register a letter, call or visit (来信、来电、来访), or hand a complaint over (交办)."""
+    if not request.user.role_codes & {Role.LEGAL_AFFAIRS, Role.SUPERVISOR}:
+        raise PermissionDenied("只有法制工作人员或执法监督人员可以登记投诉举报。")
+    options = _registrable(request.user)
+    chosen = next(
+        (o for o in options if str(o.agency.pk) == (request.POST.get("agency") or request.GET.get("agency"))),
+        None,
+    )
+    if chosen is None and len(options) == 1:
+        chosen = options[0]
+    if chosen is None:
+        return render(
+            request,
+            "complaints/choose_agency.html",
+            {"agencies": [o.agency for o in options], "public": False},
+        )
+    status = 200
+    if request.method == "POST":
+        form = forms.StaffRegisterForm(
+            request.POST, request.FILES, agency=chosen.agency, channels=chosen.channels
+        )
+        done = _submit_once(
+            request,
+            form,
+            lambda: services.submit_complaint(
+                form.intake(channel=form.cleaned_data["channel"], assigned_by=chosen.assigned_by),
+                actor=request.user,
+            ),
+            staff=True,
+        )
+        if done:
+            return done
+        status = 400
+    else:
+        form = forms.StaffRegisterForm(agency=chosen.agency, channels=chosen.channels)
+    return render(
+        request,
+        "complaints/register.html",
+        {
+            "form": form,
+            "agency": chosen.agency,
+            "assigned": chosen.assigned_by is not None,
+            "several": len(options) > 1,
+            "form_token": _form_token(request),
+            "reattach": _file_notice(form),
+        },
+        status=status,
+    )
+
+
+def _explanations(request: HttpRequest, bound: dict[int, django_forms.Form]) -> HttpResponse:
+    rows = tables.open_explanation_requests(request.user)
+    for row in rows:
+        row.form = bound.get(row.pk) or forms.ExplanationForm(auto_id=f"id_{row.pk}_%s")
+    return render(
+        request,
+        "complaints/explanations.html",
+        {"rows": rows, "today": timezone.localdate()},
+        status=400 if bound else 200,
+    )
+
+
+def _require_respondent(user: Person) -> None:
+    if not tables.may_answer_explanations(user):
+        raise PermissionDenied("只有被投诉机关的法制工作人员或负责人可以提交书面说明。")
+
+
+@never_cache
+@login_required
+def explanations(request: HttpRequest) -> HttpResponse:
+    """The body complained about: its open requests for a written explanation (no complainant)."""
+    _require_respondent(request.user)
+    return _explanations(request, {})
+
+
+@never_cache
+@login_required
+@require_POST
+def explain(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_respondent(request.user)
+    row = next((r for r in tables.open_explanation_requests(request.user) if r.pk == pk), None)
+    if row is None:
+        raise Http404
+    form = forms.ExplanationForm(request.POST, request.FILES, auto_id=f"id_{pk}_%s")
+    if form.is_valid():
+        try:
+            services.submit_explanation(
+                row,
+                actor=request.user,
+                explanation=form.cleaned_data["explanation"],
+                files=form.cleaned_data["files"],
+            )
+        except ServiceError as error:
+            forms.add_service_error(form, error)
+        else:
+            messages.success(request, f"{row.complaint.number} 的书面说明已提交。")
+            return redirect("complaints:explanations")
+    return _explanations(request, {pk: form})
+
+
+@never_cache
+@login_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    """Extension requests waiting for this viewer's decision (the approver the profile names)."""
+    rows = tables.pending_extensions(request.user)
+    for row in rows:
+        row.form = forms.DecideExtensionForm(auto_id=f"id_{row.pk}_%s")
+    return render(request, "complaints/approvals.html", {"rows": rows, "today": timezone.localdate()})
+
+
+@never_cache
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    pending = next((r for r in tables.pending_extensions(request.user) if r.pk == pk), None)
+    if pending is None:
+        raise Http404
+    form = forms.DecideExtensionForm(request.POST)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    if form.is_valid():
+        try:
+            services.decide_extension(
+                pending,
+                actor=request.user,
+                approve=form.cleaned_data["approve"],
+                note=form.cleaned_data["note"],
+            )
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            verdict = "批准" if form.cleaned_data["approve"] else "不批准"
+            messages.success(request, f"已{verdict} {pending.complaint.number} 的延期申请。")
+    else:
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    return redirect(back or "complaints:approvals")
+
+
+# ------------------------------------------------------------------------------ one complaint
+
+
+@dataclass(frozen=True)
+class Act:
+    """One step a complaint's page offers: its form, the service it calls, what it says after."""
+
+    title: str
+    button: str
+    form: type[django_forms.Form]
+    run: Callable[[Complaint, Person, dict[str, Any]], object]
+    done: str
+
+
+ACTS: dict[str, Act] = {
+    "accept": Act(
+        "受理",
+        "受理",
+        forms.EmptyForm,
+        lambda c, u, d: services.accept_complaint(c, actor=u),
+        "已受理，办理期限开始计算。",
+    ),
+    "reject": Act(
+        "不予受理",
+        "不予受理",
+        forms.RejectForm,
+        lambda c, u, d: services.reject_complaint(
+            c, actor=u, reason=d["reason"], legal_basis=d["legal_basis"]
+        ),
+        "已决定不予受理，理由和依据将告知投诉举报人。",
+    ),
+    "refer": Act(
+        "移送有权处理的机关",
+        "移送",
+        forms.ReferForm,
+        lambda c, u, d: services.refer_complaint(
+            c, actor=u, competent_body=d["competent_body"], reason=d["reason"]
+        ),
+        "已移送，移送情况将告知投诉举报人。",
+    ),
+    "request_explanation": Act(
+        "通知被投诉机关书面说明",
+        "发出通知",
+        forms.EmptyForm,
+        lambda c, u, d: services.request_explanation(c, actor=u),
+        "已通知被投诉机关书面说明情况并提交证据。",
+    ),
+    "add_material": Act(
+        "添加调查笔录或材料",
+        "添加",
+        forms.MaterialForm,
+        lambda c, u, d: services.add_material(c, actor=u, kind=d["kind"], note=d["note"], upload=d["file"]),
+        "材料已添加。",
+    ),
+    "request_extension": Act(
+        "申请延长办理期限",
+        "提交延期申请",
+        forms.ExtensionForm,
+        lambda c, u, d: services.request_extension(c, actor=u, amount=d["amount"], reasons=d["reasons"]),
+        "延期申请已提交，等待批准。",
+    ),
+    "conclude": Act(
+        "办结",
+        "办结",
+        forms.ConcludeForm,
+        lambda c, u, d: services.conclude_complaint(
+            c, actor=u, finding=d["finding"], measures=d["measures"], result_text=d["result_text"]
+        ),
+        "已办结，处理结果将告知投诉举报人。",
+    ),
+    "archive": Act(
+        "归档",
+        "归档封存",
+        forms.EmptyForm,
+        lambda c, u, d: services.archive_complaint(c, actor=u),
+        "已归档，案卷已封存。",
+    ),
+}
+
+
+def _allowed_acts(
+    user: Person, complaint: Complaint, handling: Deadline | None, limit: Period | None
+) -> list[str]:
+    """The acts this viewer may take now: the same conditions the services check."""
+    # may_reveal is the services' test for "the handling legal-affairs staff of the receiving agency".
+    if not services.may_reveal(user, complaint):
+        return []
+    if complaint.state == Complaint.State.RECEIVED:
+        return ["accept", "reject", "refer"]
+    if complaint.state == Complaint.State.ACCEPTED:
+        acts = []
+        if not complaint.explanation_requests.filter(answered_at__isnull=True).exists():
+            acts.append("request_explanation")
+        acts.append("add_material")
+        pending = complaint.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists()
+        if handling and handling.extension_amount is None and limit and not pending:
+            acts.append("request_extension")
+        return [*acts, "conclude"]
+    if complaint.state in (Complaint.State.CONCLUDED, Complaint.State.REJECTED, Complaint.State.REFERRED):
+        return ["archive"]
+    return []
+
+
+def _visible(request: HttpRequest, pk: int) -> Complaint:
+    return get_object_or_404(
+        Complaint.objects.restrict(request.user).select_related(
+            "agency__profile", "target_agency", "target_officer", "handler", "assigned_by"
+        ),
+        pk=pk,
+    )
+
+
+def _detail(
+    request: HttpRequest,
+    complaint: Complaint,
+    bound: dict[str, django_forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    handling = tables.handling_deadline(complaint)
+    limit = tables.extension_limit(complaint, handling)
+    bound = bound or {}
+    acts = [
+        (name, ACTS[name], bound.get(name) or ACTS[name].form(auto_id=f"id_{name}_%s"))
+        for name in _allowed_acts(user, complaint, handling, limit)
+    ]
+    shown = {name for name, _act, _form in acts} | {"reveal"}
+    for name, form in bound.items():
+        if name not in shown:  # the act is not open to this viewer now: say why above the page
+            messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    pending = complaint.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
+    documents = services.documents_of(complaint)
+    context = {
+        "complaint": complaint,
+        "today": timezone.localdate(),
+        "deadlines": [
+            (d, tables.amount_label(d.extension_amount, d.extension_unit) if d.extension_amount else "")
+            for d in deadlines_of(complaint).order_by("start_date", "id")
+        ],
+        "materials": [(m, tables.file_label(m)) for m in complaint.materials.select_related("added_by")],
+        "documents": documents,
+        "explanation_requests": list(complaint.explanation_requests.select_related("respondent")),
+        "extensions": [
+            (e, tables.amount_label(e.amount, e.unit))
+            for e in complaint.extension_requests.select_related("requested_by", "decided_by")
+        ],
+        "ratings": list(complaint.ratings.all()),
+        "timeline": tables.timeline(complaint, documents),
+        "acts": acts,
+        "extension_limit": limit,
+        "measures": [services.MEASURES.get(m, m) for m in complaint.measures],
+        "decide": pending if pending and tables.may_decide(user, complaint) else None,
+        "decide_amount": tables.amount_label(pending.amount, pending.unit) if pending else "",
+        "reveal_form": (bound.get("reveal") or forms.RevealForm(auto_id="id_reveal_%s"))
+        if services.may_reveal(user, complaint)
+        else None,
+    }
+    return render(request, "complaints/detail.html", context, status=status)
+
+
+@never_cache
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A complaint's page: facts (no identity), deadlines, materials, timeline, acts allowed now."""
+    return _detail(request, _visible(request, pk))
+
+
+@never_cache
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """One step of the procedure: one service call, then back to the complaint's page."""
+    complaint = _visible(request, pk)
+    spec = ACTS.get(name)
+    if spec is None:
+        raise Http404
+    form = spec.form(request.POST, request.FILES, auto_id=f"id_{name}_%s")
+    if form.is_valid():
+        try:
+            spec.run(complaint, request.user, form.cleaned_data)
+        except ServiceError as error:
+            forms.add_service_error(form, error)
+            status = 403 if isinstance(error, NotAllowed) else 400
+        else:
+            messages.success(request, spec.done)
+            return redirect("complaints:detail", pk=complaint.pk)
+    else:
+        status = 400
+    complaint.refresh_from_db()
+    return _detail(request, complaint, {name: form}, status=status)
+
+
+@never_cache
+@login_required
+@require_POST
+def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The complainant's identity, to the handling legal-affairs staff, with a reason; ledgered."""
+    complaint = _visible(request, pk)
+    form = forms.RevealForm(request.POST, auto_id="id_reveal_%s")
+    if form.is_valid():
+        try:
+            identity = services.reveal_complainant(
+                complaint, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except NotAllowed:
+            raise Http404 from None  # not offered to this viewer: as if there were nothing to see
+        except ServiceError as error:
+            forms.add_service_error(form, error)
+        else:
+            return render(request, "complaints/reveal.html", {"complaint": complaint, "identity": identity})
+    return _detail(request, complaint, {"reveal": form}, status=400)
+
+
+@never_cache
+@login_required
+def material(request: HttpRequest, pk: int) -> FileResponse:
+    """A material's file, to those who may see its complaint."""
+    item = get_object_or_404(
+        Material.objects.filter(complaint__in=Complaint.objects.restrict(request.user)).exclude(file=""),
+        pk=pk,
+    )
+    return FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=tables.file_label(item),
+        content_type=item.content_type or "application/octet-stream",
+    )
+
+
+@never_cache
+@login_required
+def document(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """An issued letter (DOCX or PDF), to those who may see its complaint; the download is ledgered."""
+    item = get_object_or_404(
+        Document.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Complaint),
+            subject_id__in=Complaint.objects.restrict(request.user).values("pk"),
+        ),
+        pk=pk,
+    )
+    try:
+        data = read_document_file(item, fmt, actor=request.user)
+    except NotAllowed:
+        raise Http404 from None
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("complaints:detail", pk=item.subject_id)
+    response = HttpResponse(data, content_type=DOCUMENT_TYPES[fmt])
+    response["Content-Disposition"] = content_disposition_header(True, f"{item.number}{item.title}.{fmt}")
+    return response
+
+
+@never_cache
+@login_required
+@require_POST
+def export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The sealed file as a BagIt package (zip); the export is ledgered."""
+    complaint = _visible(request, pk)
+    try:
+        bag = archive.export_bag(complaint, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("complaints:detail", pk=complaint.pk)
+    response = HttpResponse(bag, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{complaint.number}.zip"'
+    return response
