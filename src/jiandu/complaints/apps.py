@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ComplaintsConfig(AppConfig):
     name = "jiandu.complaints"
     verbose_name = "行政执法投诉举报"
+
+    def ready(self) -> None:
+        from jiandu.deadlines.scope import register_subject_scope
+
+        from .scope import complaint_deadline_scope
+
+        register_subject_scope("complaints.Complaint", complaint_deadline_scope)

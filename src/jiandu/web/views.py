@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from jiandu.deadlines.models import Deadline
+from jiandu.deadlines.scope import open_deadlines_for
 
 
 class SignInView(auth_views.LoginView):
@@ -26,7 +26,7 @@ DUE_SOON_DAYS = 7  # period-literal-ok: a display window on the home page, not a
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    mine = Deadline.objects.restrict(request.user).filter(closed_at__isnull=True).select_related("agency")
+    mine = open_deadlines_for(request.user).select_related("agency")
     overdue = list(mine.filter(due_date__lt=today)[:50])
     due_soon = list(
         mine.filter(due_date__gte=today, due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS))[:50]

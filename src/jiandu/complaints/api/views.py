@@ -26,9 +26,10 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from jiandu.api.permissions import IsStaff, is_hotline
+from jiandu.complaints.scope import RESPONDENT_ROLES
 from jiandu.core.errors import ServiceError
-from jiandu.core.scope import visible_agency_ids
 from jiandu.deadlines.models import Deadline
+from jiandu.deadlines.scope import open_deadlines_for
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs.models import Person, Role
 
@@ -61,7 +62,6 @@ from .serializers import (
 
 # Service errors about the complainant name the intake's field; the request nests them.
 COMPLAINANT_FIELDS = {"name", "phone", "email", "address", "id_number", "organisation", "entrusted_by"}
-RESPONDENT_ROLES = {Role.LEGAL_AFFAIRS, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER}
 LIST_DEFERRED = ("complainant_sealed", "content", "decision_reason", "legal_basis", "result_text", "measures")
 
 
@@ -92,32 +92,6 @@ def respondent_requests(user: Person) -> QuerySet:
         .filter(respondent_id=user.agency_id)
         .exclude(complaint__target_officer=user)
     )
-
-
-def complaint_deadline_scope(user: Person) -> Q:
-    """Which deadlines on complaints the user may see, as conditions on the deadline's own columns.
-
-    Agency scope is not enough for them: within an agency only some people see its complaints.
-    This follows `ComplaintQuerySet.restrict` — legal-affairs staff and leaders see their own
-    agency's, supervisors and discipline inspectors those of the agencies they supervise,
-    administrators all, the officer complained about never his own — and so also covers the body
-    complained about, whose legal staff and leaders must meet the explanation deadline that runs
-    in their agency. Written on the deadline's columns (not as a subquery per complaint) so that a
-    page stays one range scan of the index deadline_agency_open_due; only the officer's own
-    complaints, a handful, are looked up. The tests check it against `restrict` for every role.
-    """
-    ids = visible_agency_ids(user)
-    if ids is None:
-        allowed = Q()
-    else:
-        agencies: set[int] = set()
-        if user.agency_id and user.role_codes & RESPONDENT_ROLES:
-            agencies.add(user.agency_id)
-        if user.has_role(Role.SUPERVISOR) or user.has_role(Role.DISCIPLINE_INSPECTOR):
-            agencies |= ids
-        allowed = Q(agency_id__in=agencies)
-    about_me = Complaint.objects.filter(target_officer=user).values("pk")
-    return allowed & ~Q(subject_id__in=about_me)
 
 
 def _refuse_foreign_ticket(user: Person, ticket: str | None) -> None:
@@ -517,13 +491,7 @@ class DeadlineViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Deadline.objects.none()  # for the schema only
 
     def get_queryset(self) -> QuerySet:
-        user = self.request.user
-        on_complaint = Q(subject_type=ContentType.objects.get_for_model(Complaint))
-        return (
-            Deadline.objects.restrict(user)
-            .filter(closed_at__isnull=True)
-            .filter(~on_complaint | complaint_deadline_scope(user))
-        )
+        return open_deadlines_for(self.request.user)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         filters = DeadlineFilterSerializer(data=request.query_params)
