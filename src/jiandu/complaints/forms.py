@@ -204,12 +204,20 @@ class RatingForm(Form):
 
 
 class EmptyForm(Form):
-    """An act with nothing to fill in (accept, request an explanation, archive)."""
+    """An act with nothing to fill in (accept, archive)."""
 
 
 class RejectForm(Form):
     reason = forms.CharField(label="不予受理的理由", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     legal_basis = forms.CharField(label="依据", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ExplanationMattersForm(Form):
+    matters = forms.CharField(
+        label="需要说明的事项（被投诉机关只看到这段文字，请勿写入投诉举报人信息）",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
 
 
 class ReferForm(Form):

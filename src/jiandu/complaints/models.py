@@ -177,6 +177,9 @@ class ExplanationRequest(models.Model):
     )
     requested_at = models.DateTimeField("通知时间")
     requested_by = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+")
+    # What the body must explain, written by the handler: the body complained about never reads the
+    # complainant's own words, which may identify them (000 第九条, 004 第8条).
+    matters = models.TextField("需要说明的事项")
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
     explanation = models.TextField("书面说明", blank=True)
 

@@ -572,10 +572,15 @@ def refer_complaint(complaint: Complaint, *, actor: Person, competent_body: str,
 
 
 @transaction.atomic
-def request_explanation(complaint: Complaint, *, actor: Person) -> ExplanationRequest:
-    """Ask the body complained about for a written explanation with evidence (002 第九条)."""
+def request_explanation(complaint: Complaint, *, actor: Person, matters: str) -> ExplanationRequest:
+    """Ask the body complained about for a written explanation with evidence (002 第九条).
+
+    `matters` is the handler's statement of what must be explained; it is all the body sees.
+    """
     complaint = _locked(complaint)
     _require_handler(actor, complaint)
+    if not matters.strip():
+        raise ServiceError("请写明需要被投诉机关说明的事项（不要写入投诉举报人信息）。", field="matters")
     _require_state(complaint, Complaint.State.ACCEPTED)
     if complaint.explanation_requests.filter(answered_at__isnull=True).exists():
         raise InvalidState("已通知被投诉机关说明情况，尚未答复。", field="state")
@@ -583,7 +588,11 @@ def request_explanation(complaint: Complaint, *, actor: Person) -> ExplanationRe
     now = timezone.now()
     closed = _close_open(complaint, "complaint.respondent_notice", at=now)
     request = ExplanationRequest.objects.create(
-        complaint=complaint, respondent=complaint.target_agency, requested_at=now, requested_by=actor
+        complaint=complaint,
+        respondent=complaint.target_agency,
+        requested_at=now,
+        requested_by=actor,
+        matters=matters.strip(),
     )
     opened = _open_period(
         complaint,

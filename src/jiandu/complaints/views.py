@@ -557,8 +557,8 @@ ACTS: dict[str, Act] = {
     "request_explanation": Act(
         "通知被投诉机关书面说明",
         "发出通知",
-        forms.EmptyForm,
-        lambda c, u, d: services.request_explanation(c, actor=u),
+        forms.ExplanationMattersForm,
+        lambda c, u, d: services.request_explanation(c, actor=u, matters=d["matters"]),
         "已通知被投诉机关书面说明情况并提交证据。",
     ),
     "add_material": Act(

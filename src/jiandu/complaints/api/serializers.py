@@ -341,6 +341,7 @@ class ExplanationRequestSerializer(serializers.ModelSerializer):
     occurred_on = serializers.DateField(source="complaint.occurred_on", read_only=True, allow_null=True)
     target_description = serializers.CharField(source="complaint.target_description", read_only=True)
     respondent = AgencyRefSerializer(read_only=True)
+    matters = serializers.CharField(read_only=True)
     due = serializers.SerializerMethodField()
 
     class Meta:
@@ -352,6 +353,7 @@ class ExplanationRequestSerializer(serializers.ModelSerializer):
             "category",
             "occurred_on",
             "target_description",
+            "matters",
             "respondent",
             "requested_at",
             "answered_at",
@@ -425,6 +427,12 @@ class ReferSerializer(serializers.Serializer):
 
     competent_body = serializers.CharField(max_length=200)
     reason = serializers.CharField()
+
+
+class ExplanationMattersSerializer(serializers.Serializer):
+    """What the body complained about must explain, in the handler's words (it never sees the complaint's)."""
+
+    matters = serializers.CharField()
 
 
 class MaterialCreateSerializer(serializers.Serializer):

@@ -47,6 +47,7 @@ from .serializers import (
     ConcludeSerializer,
     DeadlineSerializer,
     DecideSerializer,
+    ExplanationMattersSerializer,
     ExplanationRequestSerializer,
     ExtensionCreateSerializer,
     ExtensionRequestSerializer,
@@ -275,12 +276,13 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     @extend_schema(
         summary="通知被投诉机关书面说明",
-        request=None,
+        request=ExplanationMattersSerializer,
         responses={201: ExplanationRequestSerializer, **STATE_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="request-explanation")
     def request_explanation(self, request: Request, pk: str | None = None) -> Response:
-        created = services.request_explanation(self.get_object(), actor=request.user)
+        data = self._valid(ExplanationMattersSerializer)
+        created = services.request_explanation(self.get_object(), actor=request.user, matters=data["matters"])
         attach_open_deadlines([created.complaint])
         return Response(ExplanationRequestSerializer(created).data, status=status.HTTP_201_CREATED)
 

@@ -237,7 +237,7 @@ def test_every_step_through_the_api(signed_in):
     handling = next(d for d in data["open_deadlines"] if d["rule_key"] == "complaint.handling")
     assert "第6条" in handling["citation"] and handling["state_label"] == "进行中"
 
-    asked = post(legal, f"{url}/request-explanation/")
+    asked = post(legal, f"{url}/request-explanation/", {"matters": "请说明执法检查时是否出示执法证件。"})
     assert asked.status_code == 201, asked.content
     request_id = asked.json()["id"]
     pending = leader.get("/api/explanation-requests/").json()["results"]
@@ -517,7 +517,14 @@ def test_the_body_complained_about_sees_what_it_must_explain_and_nothing_more(si
     staff.force_login(bureau_legal)
     pk = register(staff, "test-zwsj", target_agency="demo-ggzy")["id"]
     assert post(staff, f"/api/complaints/{pk}/accept/").status_code == 200
-    assert post(staff, f"/api/complaints/{pk}/request-explanation/").status_code == 201
+    assert (
+        post(
+            staff,
+            f"/api/complaints/{pk}/request-explanation/",
+            {"matters": "请说明执法检查时是否出示执法证件。"},
+        ).status_code
+        == 201
+    )
 
     respondent = signed_in("ggzy-legal")
     assert respondent.get(f"/api/complaints/{pk}/").status_code == 404
@@ -597,7 +604,11 @@ def sealed_world(signed_in) -> dict[str, int]:
     legal = signed_in("legal")
     ids = {"received": register(legal)["id"], "accepted": register(legal, target_agency="demo-ggzy")["id"]}
     post(legal, f"/api/complaints/{ids['accepted']}/accept/")
-    post(legal, f"/api/complaints/{ids['accepted']}/request-explanation/")
+    post(
+        legal,
+        f"/api/complaints/{ids['accepted']}/request-explanation/",
+        {"matters": "请说明执法检查时是否出示执法证件。"},
+    )
     post(
         legal, f"/api/complaints/{ids['accepted']}/extension-requests/", {"amount": 3, "reasons": "补充调查"}
     )

@@ -117,11 +117,12 @@ def test_the_whole_procedure_through_the_pages(demo, signed_in):
     handling = deadlines_of(complaint).get(rule_key="complaint.handling", closed_at__isnull=True)
     assert handling.citation in html(response)
     # 3. Legal asks ggzy for a written explanation; ggzy's legal answers on its explanations page.
-    act(legal, complaint, "request_explanation")
+    act(legal, complaint, "request_explanation", {"matters": "请说明执法检查时是否出示执法证件。"})
     respondent = signed_in("ggzy-legal")
     assert respondent.get(f"/complaints/{complaint.pk}/").status_code == 404  # not its complaint
     page = html(respondent.get("/complaints/explanations/"))
-    assert complaint.number in page and CONTENT in page
+    # The body sees the handler's statement of the matter, never the complainant's own words.
+    assert complaint.number in page and "请说明执法检查时是否出示执法证件。" in page and CONTENT not in page
     assert_no_identity(page, "explanations")
     request = ExplanationRequest.objects.get(complaint=complaint)
     evidence = SimpleUploadedFile("检查记录.pdf", PDF)
@@ -483,7 +484,9 @@ def test_the_officer_complained_about_cannot_see_the_complaint(demo, signed_in):
     assert leader.post(f"/complaints/approvals/{extension.pk}/", {"approve": "1"}).status_code == 404
     assert about_leader.number in html(signed_in("deputy").get("/complaints/approvals/"))
     # The officer's agency is asked to explain: the officer himself is not shown the request.
-    services.request_explanation(about_leader, actor=demo["legal"])
+    services.request_explanation(
+        about_leader, actor=demo["legal"], matters="请说明执法检查时是否出示执法证件。"
+    )
     assert about_leader.number not in html(leader.get("/complaints/explanations/"))
 
 
@@ -528,7 +531,9 @@ def test_explanations_page_is_for_the_respondents_legal_staff_and_leaders(demo, 
 def test_an_explanation_is_answered_only_by_the_body_asked(demo, signed_in):
     complaint = file_complaint(target_agency=agency("demo-ggzy"))
     services.accept_complaint(complaint, actor=demo["legal"])
-    request = services.request_explanation(complaint, actor=demo["legal"])
+    request = services.request_explanation(
+        complaint, actor=demo["legal"], matters="请说明执法检查时是否出示执法证件。"
+    )
     response = signed_in("cgzf-legal").post(f"/complaints/explanations/{request.pk}/", {"explanation": "x"})
     assert response.status_code == 404
     response = signed_in("ggzy-leader").post(f"/complaints/explanations/{request.pk}/", {"explanation": ""})
@@ -544,7 +549,7 @@ def complaints_in_every_state(demo) -> list[Complaint]:
     received = file_complaint()
     accepted = file_complaint(target_agency=agency("demo-ggzy"))
     services.accept_complaint(accepted, actor=legal)
-    services.request_explanation(accepted, actor=legal)
+    services.request_explanation(accepted, actor=legal, matters="请说明执法检查时是否出示执法证件。")
     services.request_extension(accepted, actor=legal, amount=5, reasons="需要调查")
     concluded = file_complaint()
     services.accept_complaint(concluded, actor=legal)

@@ -309,7 +309,9 @@ def test_explanation_from_the_body_complained_about(demo):
     complaint = services.submit_complaint(intake(ggzy, target_agency=amr)).complaint
     services.accept_complaint(complaint, actor=demo["ggzy-legal"])
     assert open_deadline(complaint, "complaint.respondent_notice")
-    request = services.request_explanation(complaint, actor=demo["ggzy-legal"])
+    request = services.request_explanation(
+        complaint, actor=demo["ggzy-legal"], matters="请说明执法检查时是否出示执法证件。"
+    )
     assert deadlines_of(complaint).get(rule_key="complaint.respondent_notice").state == Deadline.State.MET
     explanation = open_deadline(complaint, "complaint.respondent_explanation")
     assert explanation.agency == amr
