@@ -55,6 +55,9 @@ PEOPLE = [
     ("cgzf-leader", "何局长", "demo-cgzf", "办公室", (Role.PRINCIPAL_LEADER,)),
 ]
 
+# Every demo sign-in, in the order above: the roles that tests sweep for leaks.
+DEMO_USERNAMES = [username for username, *_rest in PEOPLE]
+
 UNITS = {
     "demo-sfj": [("行政执法监督科", Unit.Kind.LEGAL_AFFAIRS), ("派驻纪检监察组", Unit.Kind.DISCIPLINE)],
     "demo-amr": [

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from jiandu.complaints import services
 from jiandu.complaints.models import Complaint, ExtensionRequest, Material
+from jiandu.core.demo import DEMO_USERNAMES
 from jiandu.deadlines.models import Deadline
 from jiandu.deadlines.services import deadlines_of
 from jiandu.ledger.models import LedgerEntry
@@ -25,22 +26,7 @@ pytestmark = pytest.mark.django_db
 
 SECRET_NAME, SECRET_PHONE, SECRET_EMAIL = "保密测试人乙", "13900002222", "api-secret@example.com"
 SECRETS = (SECRET_NAME, SECRET_PHONE, SECRET_EMAIL)
-DEMO_USERS = [
-    "admin",
-    "supervisor",
-    "inspector",
-    "legal",
-    "leader",
-    "deputy",
-    "handler",
-    "handler2",
-    "zhangwei",
-    "lina",
-    "ggzy-legal",
-    "ggzy-leader",
-    "cgzf-legal",
-    "cgzf-leader",
-]
+DEMO_USERS = DEMO_USERNAMES
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 

@@ -36,6 +36,7 @@ from jiandu.complaints.tests.test_public_pages import (
     look_up,
     submit,
 )
+from jiandu.core.demo import DEMO_USERNAMES
 from jiandu.deadlines.models import Deadline
 from jiandu.deadlines.services import deadlines_of
 from jiandu.ledger.models import LedgerEntry
@@ -45,22 +46,7 @@ from jiandu.rules.services import profile_for
 pytestmark = pytest.mark.django_db
 
 SECRETS = (SECRET_NAME, SECRET_PHONE, SECRET_EMAIL, SECRET_ADDRESS)
-STAFF = [
-    "admin",
-    "supervisor",
-    "inspector",
-    "legal",
-    "leader",
-    "deputy",
-    "handler",
-    "handler2",
-    "zhangwei",
-    "lina",
-    "ggzy-legal",
-    "ggzy-leader",
-    "cgzf-legal",
-    "cgzf-leader",
-]
+STAFF = DEMO_USERNAMES
 
 
 def file_complaint(code: str = "demo-amr", target: Person | None = None, **overrides) -> Complaint:
