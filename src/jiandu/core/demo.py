@@ -170,4 +170,68 @@ def load_demo(*, matters: bool = False) -> bool:
             valid_to=valid_to,
             status=status,
         )
+    if matters:
+        _load_matters(agencies, people)
     return True
+
+
+def _load_matters(agencies: dict[str, Agency], people: dict[str, Person]) -> None:
+    """A few complaints at different steps, made through the procedure's own services."""
+    from jiandu.complaints import services as complaints
+    from jiandu.complaints.models import Complaint
+    from jiandu.rules.services import profile_for
+
+    def intake(code: str, content: str, **extra: object) -> complaints.Intake:
+        agency = agencies[code]
+        category = (complaints.categories_for(profile_for(agency)) or ["其他"])[0]
+        values: dict[str, object] = {
+            "agency": agency,
+            "channel": Complaint.Channel.ONLINE,
+            "category": category,
+            "content": content,
+            "complainant": complaints.Complainant(name="演示投诉人", phone="13800000000"),
+        }
+        values.update(extra)
+        return complaints.Intake(**values)
+
+    legal, ggzy_legal = people["legal"], people["ggzy-legal"]
+    # 公共资源交易监管局 (000): one waiting for the acceptance decision, one being handled.
+    complaints.submit_complaint(intake("demo-ggzy", "开标现场监督人员未出示执法证件，态度粗暴。"))
+    handled = complaints.submit_complaint(
+        intake("demo-ggzy", "对投标保证金的处理拖延履行职责，多次催办无果。")
+    )
+    complaints.accept_complaint(handled.complaint, actor=ggzy_legal)
+    # 市场监管局 (004): one with an extension waiting for the leader, one concluded.
+    waiting = complaints.submit_complaint(
+        intake("demo-amr", "市场检查中执法人员收取商户财物。", target_officer=people["handler2"]),
+    ).complaint
+    complaints.accept_complaint(waiting, actor=legal)
+    complaints.request_extension(waiting, actor=legal, amount=10, reasons="涉及多名商户，需逐一调查取证。")
+    concluded = complaints.submit_complaint(intake("demo-amr", "罚款未开具法定票据。")).complaint
+    complaints.accept_complaint(concluded, actor=legal)
+    complaints.conclude_complaint(
+        concluded,
+        actor=legal,
+        finding="substantiated",
+        measures=["correct"],
+        result_text="经查属实，已责令当事执法单位改正并补开票据。",
+    )
+    # 城管执法局 (001): handed over by the 区司法局, and one from the 12345 hotline.
+    complaints.submit_complaint(
+        intake(
+            "demo-cgzf",
+            "区司法局交办：占道经营执法过程中执法人员未表明身份。",
+            channel=Complaint.Channel.ASSIGNED,
+            anonymous=True,
+            complainant=complaints.Complainant(),
+        ),
+        actor=people["supervisor"],
+    )
+    complaints.submit_complaint(
+        intake(
+            "demo-cgzf",
+            "12345转办：夜间噪音执法时态度恶劣。",
+            channel=Complaint.Channel.HOTLINE,
+            hotline_ticket="DEMO-12345-0001",
+        ),
+    )

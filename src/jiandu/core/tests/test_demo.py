@@ -1,0 +1,24 @@
+"""`jiandu demo` loads the district with complaints at several steps, through the services, once."""
+
+import pytest
+from django.core.management import call_command
+
+from jiandu.complaints.models import Complaint
+from jiandu.ledger.models import LedgerEntry
+from jiandu.ledger.verify import verify_ledger
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_command_loads_matters_once(settings, tmp_path, capsys):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("demo")
+    states = sorted(Complaint.objects.values_list("state", flat=True))
+    assert states == ["accepted", "accepted", "concluded", "received", "received", "received"]
+    submitted = LedgerEntry.objects.filter(action="complaints.submit").count()
+    assert submitted == Complaint.objects.count()
+    assert verify_ledger().ok
+    count = LedgerEntry.objects.count()
+    call_command("demo")
+    assert LedgerEntry.objects.count() == count
+    assert "jiandu-demo-2026" in capsys.readouterr().out
