@@ -12,29 +12,36 @@ from django.db import models
 from jiandu.core.scope import RestrictedQuerySet, visible_agency_ids
 
 
+def complaint_agency_ids(user) -> set[int] | None:
+    """Agencies whose complaints (and deadlines on them) a person may see; None means all.
+
+    Within the receiving agency only legal-affairs staff and leaders see complaints (the officers
+    complained about may work there); supervisors and discipline inspectors see those of the
+    agencies they supervise; administrators all.
+    """
+    from jiandu.orgs.models import Role
+
+    if user is None or not user.is_authenticated:
+        return set()
+    ids = visible_agency_ids(user)
+    if ids is None:
+        return None
+    allowed: set[int] = set()
+    if user.agency_id and user.role_codes & {Role.LEGAL_AFFAIRS, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER}:
+        allowed.add(user.agency_id)
+    if user.has_role(Role.SUPERVISOR) or user.has_role(Role.DISCIPLINE_INSPECTOR):
+        allowed |= ids
+    return allowed
+
+
 class ComplaintQuerySet(RestrictedQuerySet):
     def restrict(self, user, action: str = "view") -> ComplaintQuerySet:
-        """Complaints a person may see: not every colleague of the receiving agency may.
-
-        Within the receiving agency only legal-affairs staff and leaders see complaints (the
-        officers complained about may work there); supervisors and discipline inspectors see those
-        of the agencies they supervise; an officer never sees a complaint about himself.
-        """
-        from jiandu.orgs.models import Role
-
-        if user is None or not user.is_authenticated:
-            return self.none()
-        ids = visible_agency_ids(user)
-        if ids is None:
+        """Complaints a person may see (`complaint_agency_ids`); never one about himself."""
+        allowed = complaint_agency_ids(user)
+        if allowed is None:
             return self
-        allowed: set[int] = set()
-        if (
-            user.role_codes & {Role.LEGAL_AFFAIRS, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER}
-            and user.agency_id
-        ):
-            allowed.add(user.agency_id)
-        if user.has_role(Role.SUPERVISOR) or user.has_role(Role.DISCIPLINE_INSPECTOR):
-            allowed |= ids
+        if not allowed:
+            return self.none()
         return self.filter(agency__in=allowed).exclude(target_officer=user.pk)
 
 

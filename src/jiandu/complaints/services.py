@@ -38,7 +38,7 @@ from jiandu.documents.models import Document
 from jiandu.documents.services import issue_document
 from jiandu.ledger.services import record
 from jiandu.orgs.models import Agency, Person, Role
-from jiandu.rules.loader import Profile
+from jiandu.rules.loader import Period, Profile
 from jiandu.rules.services import profile_for
 
 from .models import Complaint, ExplanationRequest, ExtensionRequest, Material, NumberCounter, Rating, Reveal
@@ -219,6 +219,13 @@ def _extension_prefix(complaint: Complaint) -> str:
     )
 
 
+def extension_limit(complaint: Complaint) -> Period | None:
+    """The profile's maximum extension of the complaint's handling period (a Period), or None."""
+    key = f"{_extension_prefix(complaint)}.max"
+    profile = _profile(complaint)
+    return profile.period(key) if profile.has(key) else None
+
+
 def _profile(complaint: Complaint) -> Profile:
     return profile_for(complaint.agency)
 
@@ -356,7 +363,8 @@ def find_by_tracking(tracking_code: str, secret: str) -> Complaint | None:
 # ---------------------------------------------------------------------------------- who may act
 
 
-def _is_handler(actor: Person, complaint: Complaint) -> bool:
+def may_handle(actor: Person, complaint: Complaint) -> bool:
+    """The receiving agency's legal-affairs staff, unless the complaint is about them."""
     return (
         actor.agency_id == complaint.agency_id
         and actor.has_role(Role.LEGAL_AFFAIRS)
@@ -365,7 +373,7 @@ def _is_handler(actor: Person, complaint: Complaint) -> bool:
 
 
 def _require_handler(actor: Person, complaint: Complaint) -> None:
-    if not _is_handler(actor, complaint):
+    if not may_handle(actor, complaint):
         raise NotAllowed("只有受理机关的法制工作人员可以办理该投诉举报。")
 
 
@@ -709,11 +717,9 @@ def request_extension(complaint: Complaint, *, actor: Person, amount: int, reaso
     complaint = _locked(complaint)
     _require_handler(actor, complaint)
     _require_state(complaint, Complaint.State.ACCEPTED)
-    prefix = _extension_prefix(complaint)
-    profile = _profile(complaint)
-    if not profile.has(f"{prefix}.max"):
+    maximum = extension_limit(complaint)
+    if maximum is None:
         raise ServiceError("本机关适用的规则没有规定延长期限，不能申请延期。", field="amount")
-    maximum = profile.period(f"{prefix}.max")
     deadline = _handling_deadline(complaint)
     if deadline.extension_amount is not None:
         raise InvalidState("办理期限已经延长过。", field="state")
@@ -787,7 +793,7 @@ def decide_extension(
     deadline = _handling_deadline(complaint)
     old_due = deadline.due_date
     if approve:
-        maximum = _profile(complaint).period(f"{_extension_prefix(complaint)}.max")
+        maximum = extension_limit(complaint)
         deadlines.extend_deadline(
             deadline, amount=request.amount, unit=request.unit, citation=str(maximum.citation)
         )
@@ -1017,7 +1023,8 @@ def archive_complaint(complaint: Complaint, *, actor: Person) -> Complaint:
 
 
 def may_reveal(actor: Person, complaint: Complaint) -> bool:
-    return _is_handler(actor, complaint)
+    """Only the handling legal-affairs staff may open the identity (000 第九条, 004 第8条)."""
+    return may_handle(actor, complaint)
 
 
 @transaction.atomic

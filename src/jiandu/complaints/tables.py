@@ -22,9 +22,7 @@ from jiandu.deadlines.models import Deadline
 from jiandu.documents.models import Document
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs.models import Person, Role
-from jiandu.rules.loader import Period
 from jiandu.rules.schema import PERIOD_UNITS
-from jiandu.rules.services import profile_for
 
 from . import services
 from .models import Complaint, ExplanationRequest, ExtensionRequest, Material
@@ -188,20 +186,8 @@ def public_deadlines(complaint: Complaint) -> list[Deadline]:
     return list(_open_deadlines(subject_id=complaint.pk, rule_key__in=PUBLIC_RULES).order_by("due_date"))
 
 
-def extension_limit(complaint: Complaint, deadline: Deadline | None) -> Period | None:
-    """The most the open handling period `deadline` may be extended by, per the profile."""
-    if deadline is None:
-        return None
-    prefix = "complaint.assigned" if deadline.rule_key == "complaint.assigned.handling" else "complaint"
-    profile = profile_for(complaint.agency)
-    key = f"{prefix}.extension.max"
-    return profile.period(key) if profile.has(key) else None
-
-
 def may_decide(user: Person, complaint: Complaint) -> bool:
-    """The approver the profile names, unless the complaint is about that person."""
-    if complaint.target_officer_id == user.pk:
-        return False
+    """The approver the profile names (the service excludes the officer complained about)."""
     try:
         return services.may_decide_extension(user, complaint)
     except ServiceError:  # the profile names no approver for this complaint
@@ -260,6 +246,6 @@ def pending_extensions(user: Person) -> list[ExtensionRequest]:
     }
     for request in allowed:
         request.deadline = due.get(request.complaint_id)
-        request.limit = extension_limit(request.complaint, request.deadline)
+        request.limit = services.extension_limit(request.complaint) if request.deadline else None
         request.amount_text = amount_label(request.amount, request.unit)
     return allowed

@@ -598,8 +598,7 @@ def _allowed_acts(
     user: Person, complaint: Complaint, handling: Deadline | None, limit: Period | None
 ) -> list[str]:
     """The acts this viewer may take now: the same conditions the services check."""
-    # may_reveal is the services' test for "the handling legal-affairs staff of the receiving agency".
-    if not services.may_reveal(user, complaint):
+    if not services.may_handle(user, complaint):
         return []
     if complaint.state == Complaint.State.RECEIVED:
         return ["accept", "reject", "refer"]
@@ -634,7 +633,7 @@ def _detail(
 ) -> HttpResponse:
     user = request.user
     handling = tables.handling_deadline(complaint)
-    limit = tables.extension_limit(complaint, handling)
+    limit = services.extension_limit(complaint) if handling else None
     bound = bound or {}
     acts = [
         (name, ACTS[name], bound.get(name) or ACTS[name].form(auto_id=f"id_{name}_%s"))

@@ -20,7 +20,7 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from jiandu.calendar import Unit, YearData, YearDataError, shipped_years
+from jiandu.calendar import OfficialCalendar, Unit, YearData, YearDataError, shipped_years
 from jiandu.core.errors import ServiceError
 from jiandu.deadlines.calendar_source import get_calendar
 from jiandu.deadlines.models import CalendarYear, Deadline, Notification
@@ -102,10 +102,10 @@ def import_calendar_year(data: Any, *, actor: Any = None) -> CalendarYear:
 # ---------------------------------------------------------------------------- deadlines on matters
 
 
-def _due(start: datetime.date, amount: int, unit: str) -> Any:
+def _due(start: datetime.date, amount: int, unit: str, calendar: OfficialCalendar | None = None) -> Any:
     # Past the calendar's horizon the date is provisional (marked so wherever it is shown) and is
     # replaced by the exact one when the year's notice is imported (recompute_open_deadlines).
-    return get_calendar().add(start, amount, Unit(unit), provisional_ok=True)
+    return (calendar or get_calendar()).add(start, amount, Unit(unit), provisional_ok=True)
 
 
 def open_deadline(
@@ -196,11 +196,11 @@ class DueDateChange:
     was_provisional: bool
 
 
-def _recomputed(deadline: Deadline) -> tuple[datetime.date, bool]:
-    base = _due(deadline.start_date, deadline.amount, deadline.unit)
+def _recomputed(deadline: Deadline, calendar: OfficialCalendar) -> tuple[datetime.date, bool]:
+    base = _due(deadline.start_date, deadline.amount, deadline.unit, calendar)
     if deadline.extension_amount is None:
         return base.due, base.provisional
-    extended = _due(base.due, deadline.extension_amount, deadline.extension_unit)
+    extended = _due(base.due, deadline.extension_amount, deadline.extension_unit, calendar)
     return extended.due, base.provisional or extended.provisional
 
 
@@ -210,15 +210,16 @@ def recompute_open_deadlines() -> list[DueDateChange]:
     Each changed due date is saved and told to its owner; the caller's ledger entry lists them.
     """
     changes = []
+    calendar = get_calendar()  # once: the year just imported is in it
     for deadline in (
         Deadline.objects.filter(closed_at__isnull=True).select_related("owner").iterator(chunk_size=500)
     ):
-        new_due, provisional = _recomputed(deadline)
+        new_due, provisional = _recomputed(deadline, calendar)
         if (new_due, provisional) == (deadline.due_date, deadline.provisional):
             continue
         change = DueDateChange(deadline, deadline.due_date, new_due, deadline.provisional)
         if deadline.extension_amount is not None:
-            deadline.base_due_date = _due(deadline.start_date, deadline.amount, deadline.unit).due
+            deadline.base_due_date = _due(deadline.start_date, deadline.amount, deadline.unit, calendar).due
         deadline.due_date, deadline.provisional = new_due, provisional
         deadline.save(update_fields=["due_date", "provisional", "base_due_date"])
         if deadline.owner_id:
