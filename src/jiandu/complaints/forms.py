@@ -212,6 +212,14 @@ class RejectForm(Form):
     legal_basis = forms.CharField(label="依据", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
+class RehandleForm(Form):
+    reason = forms.CharField(
+        label="重新办理的理由（针对投诉举报人的不满意之处）",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+
 class ExplanationMattersForm(Form):
     matters = forms.CharField(
         label="需要说明的事项（被投诉机关只看到这段文字，请勿写入投诉举报人信息）",

@@ -124,6 +124,10 @@ class Complaint(models.Model):
     measures = models.JSONField("处理措施", default=list, blank=True)
     result_text = models.TextField("处理结果", blank=True)
     concluded_at = models.DateTimeField("办结时间", null=True, blank=True)
+    # How many answers (处理结果) the complainant has been given: 1 at the first conclusion, one
+    # more after each re-handling that followed a "不满意" or "不合格" (services.rehandle_complaint).
+    answer_round = models.PositiveSmallIntegerField("答复次数", default=0)
+    rehandling_reason = models.TextField("重新办理理由", blank=True)
     supervised = models.BooleanField("督办", default=False)
     archived_at = models.DateTimeField("归档时间", null=True, blank=True)
     archive_digest = models.CharField("归档清单摘要", max_length=64, blank=True)
@@ -239,14 +243,35 @@ class Rating(models.Model):
         DISSATISFIED = "dissatisfied", "不满意"
         UNQUALIFIED = "unqualified", "不合格"
 
+    class Source(models.TextChoices):
+        COMPLAINANT = "complainant", "投诉举报人"
+        HOTLINE = "hotline", "12345热线回访"
+
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="ratings")
     value = models.CharField("评价", max_length=20, choices=Value.choices)
-    source = models.CharField("来源", max_length=20)
+    source = models.CharField("来源", max_length=20, choices=Source.choices)
+    # The answer rated (Complaint.answer_round when the rating came in).
+    answer_round = models.PositiveSmallIntegerField("所评答复", default=1)
+    # The hotline's own number for the return visit (回访): a visit reported again is the same
+    # feedback, not a second one, so it cannot count twice towards supervised handling.
+    visit_id = models.CharField("回访编号", max_length=64, blank=True, default="")
     created_at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "满意度评价"
         ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "answer_round"],
+                condition=models.Q(source="complainant"),
+                name="rating_complainant_once_per_answer",
+            ),
+            models.UniqueConstraint(
+                fields=["complaint", "visit_id"],
+                condition=models.Q(source="hotline"),
+                name="rating_hotline_visit_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_value_display()

@@ -870,13 +870,21 @@ def conclude_complaint(
     complaint.measures = list(measures)
     complaint.result_text = result_text.strip()
     complaint.concluded_at = now
-    complaint.save(update_fields=["state", "finding", "measures", "result_text", "concluded_at"])
+    complaint.answer_round += 1
+    complaint.save(
+        update_fields=["state", "finding", "measures", "result_text", "concluded_at", "answer_round"]
+    )
     record(
         "complaints.conclude",
         actor=actor,
         agency=complaint.agency,
         obj=complaint,
-        payload={"finding": finding, "measures": list(measures), "closed": closed},
+        payload={
+            "finding": finding,
+            "measures": list(measures),
+            "closed": closed,
+            "answer_round": complaint.answer_round,
+        },
     )
     _letter(
         "complaint_result",
@@ -894,19 +902,62 @@ def conclude_complaint(
 
 # -------------------------------------------------------------------------------- satisfaction
 
+# The ratings that open re-handling (and count towards 督办, as the profile says).
+DISPUTED_RATINGS = (Rating.Value.DISSATISFIED, Rating.Value.UNQUALIFIED)
+
+
+@dataclass(frozen=True)
+class Rated:
+    """A rating and whether this call recorded it (False: the same hotline visit reported again)."""
+
+    rating: Rating
+    created: bool
+
 
 @transaction.atomic
-def rate_complaint(complaint: Complaint, *, value: str, source: str = "complainant") -> Rating:
-    """The complainant (tracking code) or the hotline rates the answer; repeated "不满意" → 督办."""
+def rate_complaint(
+    complaint: Complaint, *, value: str, source: str = Rating.Source.COMPLAINANT, visit_id: str = ""
+) -> Rated:
+    """The complainant (tracking code) or the hotline rates the answer; repeated "不满意" → 督办.
+
+    The complainant rates each answer once (a double click must not count twice towards
+    supervised handling). The hotline reports each return visit (回访) under its own visit number:
+    the same visit reported again returns the rating it made, so a retried request never counts
+    as a second "不满意" (001 附件1 二 counts the complainant's feedbacks, not the deliveries).
+    """
     complaint = _locked(complaint)
-    _require_state(complaint, Complaint.State.CONCLUDED)
     if value not in Rating.Value.values:
         raise ServiceError("评价不正确。", field="value")
-    if source == "complainant" and complaint.ratings.filter(source=source).exists():
-        # The complainant rates once (a double click must not count twice towards supervised
-        # handling); the hotline reports each of its return visits (回访) as it makes them.
-        raise InvalidState("该投诉举报已经评价过。", field="value")
-    rating = Rating.objects.create(complaint=complaint, value=value, source=source)
+    if source not in Rating.Source.values:
+        raise ServiceError("评价来源不正确。", field="source")
+    visit_id = visit_id.strip()
+    if source == Rating.Source.HOTLINE:
+        if not visit_id:
+            raise ServiceError("请填写回访编号：同一次回访重复报送只记一次。", field="visit_id")
+        if len(visit_id) > Rating._meta.get_field("visit_id").max_length:
+            raise ServiceError("回访编号过长。", field="visit_id")
+        earlier = complaint.ratings.filter(source=source, visit_id=visit_id).first()
+        if earlier is not None:
+            if earlier.value != value:
+                raise InvalidState(
+                    f"回访 {visit_id} 已报送评价“{earlier.get_value_display()}”，不能改报。", field="value"
+                )
+            return Rated(earlier, created=False)
+    elif visit_id:
+        raise ServiceError("只有12345热线回访有回访编号。", field="visit_id")
+    _require_state(complaint, Complaint.State.CONCLUDED)
+    if (
+        source == Rating.Source.COMPLAINANT
+        and complaint.ratings.filter(source=source, answer_round=complaint.answer_round).exists()
+    ):
+        raise InvalidState("该答复已经评价过。", field="value")
+    rating = Rating.objects.create(
+        complaint=complaint,
+        value=value,
+        source=source,
+        visit_id=visit_id,
+        answer_round=complaint.answer_round,
+    )
     profile = _profile(complaint)
     triggered = None
     if not complaint.supervised:
@@ -940,9 +991,66 @@ def rate_complaint(complaint: Complaint, *, value: str, source: str = "complaina
         actor_label=source,
         agency=complaint.agency,
         obj=complaint,
-        payload={"value": value, "supervised": triggered},
+        payload={
+            "value": value,
+            "answer_round": rating.answer_round,
+            "visit_id": visit_id,
+            "supervised": triggered,
+        },
     )
-    return rating
+    return Rated(rating, created=True)
+
+
+def may_rehandle(actor: Person, complaint: Complaint) -> bool:
+    """Whether the actor may reopen the concluded complaint (rehandle_complaint's conditions)."""
+    return (
+        complaint.state == Complaint.State.CONCLUDED
+        and may_handle(actor, complaint)
+        and _answer_disputed(complaint)
+    )
+
+
+def _answer_disputed(complaint: Complaint) -> bool:
+    return complaint.ratings.filter(answer_round=complaint.answer_round, value__in=DISPUTED_RATINGS).exists()
+
+
+@transaction.atomic
+def rehandle_complaint(complaint: Complaint, *, actor: Person, reason: str) -> Complaint:
+    """重新办理: the answer was rated "不满意" or "不合格"; the receiving body handles it again.
+
+    001 附件1 二 counts two "不满意" feedbacks before supervised handling, so a complainant who
+    is not satisfied must be able to get a second answer to rate. The complaint returns to
+    handling and is concluded anew (a new 处理结果告知书, a new rating). No seed sets a period for
+    handling again, so no deadline opens (periods come from the profile, never from code); under
+    supervised handling the supervisory body follows it.
+    """
+    complaint = _locked(complaint)
+    _require_handler(actor, complaint)
+    _require_state(complaint, Complaint.State.CONCLUDED)
+    if not reason.strip():
+        raise ServiceError("请填写重新办理的理由。", field="reason")
+    if not _answer_disputed(complaint):
+        raise InvalidState("只有答复被评为“不满意”或“不合格”的，才能重新办理。", field="state")
+    previous = {"finding": complaint.finding, "measures": complaint.measures}
+    complaint.state = Complaint.State.ACCEPTED
+    complaint.rehandling_reason = reason.strip()
+    complaint.finding, complaint.measures, complaint.result_text = "", [], ""
+    complaint.concluded_at = None
+    complaint.save(
+        update_fields=["state", "rehandling_reason", "finding", "measures", "result_text", "concluded_at"]
+    )
+    record(
+        "complaints.rehandle",
+        actor=actor,
+        agency=complaint.agency,
+        obj=complaint,
+        payload={
+            "answer_round": complaint.answer_round,
+            "previous": previous,
+            "supervised": complaint.supervised,
+        },
+    )
+    return complaint
 
 
 # ------------------------------------------------------------------------------------- archive

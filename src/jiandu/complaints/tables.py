@@ -46,6 +46,7 @@ ACTION_WORDS = {
     "complaints.decide_extension": "延期审批",
     "complaints.conclude": "办结",
     "complaints.rate": "满意度评价",
+    "complaints.rehandle": "重新办理",
     "complaints.archive": "归档",
     "complaints.export": "导出案卷",
     "complaints.reveal_complainant": "查看投诉举报人信息",

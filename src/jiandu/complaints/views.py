@@ -38,7 +38,7 @@ from jiandu.rules.loader import Period, Profile
 from jiandu.rules.services import profile_for
 
 from . import archive, forms, ratelimit, services, tables
-from .models import Complaint, ExtensionRequest, Material
+from .models import Complaint, ExtensionRequest, Material, Rating
 
 TOKENS_KEY, RECEIPT_KEY, RECEIPT_SHOWN_KEY = (
     "complaints.form_tokens",
@@ -57,7 +57,7 @@ DOCUMENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-COMPLAINANT = "complainant"  # the rating's source when the complainant rates on the status page
+COMPLAINANT = Rating.Source.COMPLAINANT  # the rating's source when the complainant rates on the status page
 
 
 # ------------------------------------------------------------------------ submitting a form once
@@ -235,11 +235,11 @@ def _looked_up(request: HttpRequest) -> Complaint | None:
 
 
 def _may_rate(complaint: Complaint) -> bool:
-    # One rating by the complainant: a double click must not count as two "不满意" (which would
-    # put the matter under supervised handling).
+    # One rating of each answer by the complainant: a double click must not count as two
+    # "不满意" (which would put the matter under supervised handling).
     return (
         complaint.state == Complaint.State.CONCLUDED
-        and not complaint.ratings.filter(source=COMPLAINANT).exists()
+        and not complaint.ratings.filter(source=COMPLAINANT, answer_round=complaint.answer_round).exists()
     )
 
 
@@ -584,6 +584,13 @@ ACTS: dict[str, Act] = {
         ),
         "已办结，处理结果将告知投诉举报人。",
     ),
+    "rehandle": Act(
+        "重新办理",
+        "重新办理",
+        forms.RehandleForm,
+        lambda c, u, d: services.rehandle_complaint(c, actor=u, reason=d["reason"]),
+        "已重新办理：办结后将再次告知投诉举报人，并可再次评价。",
+    ),
     "archive": Act(
         "归档",
         "归档封存",
@@ -611,6 +618,8 @@ def _allowed_acts(
         if handling and handling.extension_amount is None and limit and not pending:
             acts.append("request_extension")
         return [*acts, "conclude"]
+    if complaint.state == Complaint.State.CONCLUDED and services.may_rehandle(user, complaint):
+        return ["rehandle", "archive"]
     if complaint.state in (Complaint.State.CONCLUDED, Complaint.State.REJECTED, Complaint.State.REFERRED):
         return ["archive"]
     return []

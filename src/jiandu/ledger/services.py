@@ -77,6 +77,24 @@ def _actor_fields(actor: Any, actor_label: str | None) -> tuple[int | None, str]
     return actor.pk, actor_label or actor.get_username()
 
 
+def _lock_and_read_head(connection: Any) -> tuple[int | None, str | None]:
+    """Take the writer lock (held until the transaction ends) and read the chain's head after it.
+
+    The lock is the serialised section every writer queues for, so it is one round trip: on
+    PostgreSQL a server-side function (migration 0003) takes the advisory lock and then reads the
+    head with a fresh snapshot, which sees the last writer's commit. On SQLite the IMMEDIATE
+    transaction already holds the database's write lock.
+    """
+    table = connection.ops.quote_name(LedgerEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT head_seq, head_hash FROM jiandu_ledger_lock_head(%s)", [PG_LOCK_KEY])
+        else:
+            cursor.execute(f"SELECT seq, entry_hash FROM {table} ORDER BY seq DESC LIMIT 1")  # noqa: S608
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
 def record(
     action: str,
     *,
@@ -119,13 +137,10 @@ def record(
     using = router.db_for_write(LedgerEntry)
     # savepoint=False: a failure here poisons the caller's transaction instead of being caught.
     with transaction.atomic(using=using, savepoint=False):
-        connection = transaction.get_connection(using)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PG_LOCK_KEY])
-        # Read after taking the lock: under READ COMMITTED this statement sees the last writer's commit.
-        head = LedgerEntry.objects.using(using).order_by("-seq").values_list("seq", "entry_hash").first()
-        entry.seq, entry.prev_hash = (head[0] + 1, head[1]) if head else (1, offline.GENESIS_PREV_HASH)
+        head_seq, head_hash = _lock_and_read_head(transaction.get_connection(using))
+        entry.seq, entry.prev_hash = (
+            (head_seq + 1, head_hash) if head_seq is not None else (1, offline.GENESIS_PREV_HASH)
+        )
         entry.recorded_at = timezone.now()
         entry.entry_hash = offline.entry_hash(**entry.hash_fields())
         entry.save(using=using, force_insert=True)

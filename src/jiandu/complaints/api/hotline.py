@@ -24,7 +24,7 @@ from jiandu.orgs.models import Agency, Person
 
 from .. import services
 from ..hotline import HandOver, hand_over, hotline_agency_ids
-from ..models import Complaint
+from ..models import Complaint, Rating
 from .serializers import (
     ApiErrorSerializer,
     HotlineRatingResultSerializer,
@@ -135,6 +135,9 @@ class HotlineTicketViewSet(viewsets.GenericViewSet):
         request=HotlineRatingSerializer,
         responses={
             201: HotlineRatingResultSerializer,
+            200: OpenApiResponse(
+                HotlineRatingResultSerializer, description="同一回访已报送：返回原评价，不再计数"
+            ),
             **ERRORS,
             404: OpenApiResponse(ApiErrorSerializer, description="没有该工单"),
         },
@@ -143,16 +146,21 @@ class HotlineTicketViewSet(viewsets.GenericViewSet):
     def rating(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = HotlineRatingSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        rating = services.rate_complaint(
-            self.get_object(), value=serializer.validated_data["value"], source="hotline"
+        data = serializer.validated_data
+        rated = services.rate_complaint(
+            self.get_object(), value=data["value"], source=Rating.Source.HOTLINE, visit_id=data["visit_id"]
         )
+        rating = rated.rating
         body = {
             "ticket_no": rating.complaint.hotline_ticket,
+            "visit_id": rating.visit_id,
             "value": rating.value,
             "value_label": rating.get_value_display(),
-            "supervised": rating.complaint.supervised,
+            "answer_round": rating.answer_round,
+            "supervised": rating.complaint.supervised,  # the service's fresh copy, after this rating
         }
-        return Response(HotlineRatingResultSerializer(body).data, status=status.HTTP_201_CREATED)
+        code = status.HTTP_201_CREATED if rated.created else status.HTTP_200_OK
+        return Response(HotlineRatingResultSerializer(body).data, status=code)
 
     def _status(self, complaint: Complaint) -> dict[str, Any]:
         complaint.open_deadline_list = list(open_deadlines_of(complaint).order_by("due_date", "id"))

@@ -331,7 +331,7 @@ class RatingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Rating
-        fields = ["value", "value_label", "source", "created_at"]
+        fields = ["value", "value_label", "source", "answer_round", "visit_id", "created_at"]
 
 
 class MeasureSerializer(serializers.Serializer):
@@ -370,6 +370,8 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
             "finding_label",
             "measures",
             "result_text",
+            "answer_round",
+            "rehandling_reason",
             "archived_at",
             "archive_digest",
             "materials",
@@ -482,6 +484,12 @@ class RejectSerializer(serializers.Serializer):
 
     reason = serializers.CharField()
     legal_basis = serializers.CharField()
+
+
+class RehandleSerializer(serializers.Serializer):
+    """Why the matter is handled again after its answer was rated 不满意 or 不合格."""
+
+    reason = serializers.CharField(allow_blank=True)
 
 
 class ReferSerializer(serializers.Serializer):
@@ -632,12 +640,18 @@ class HotlineRatingSerializer(serializers.Serializer):
     """The caller's rating as the hotline's return visit (回访) recorded it."""
 
     value = serializers.ChoiceField(choices=Rating.Value.choices)
+    visit_id = serializers.CharField(
+        max_length=64,
+        help_text="回访编号：同一次回访重复报送只记一次（返回 200 和原评价）；已报送的回访不能改报",
+    )
 
 
 class HotlineRatingResultSerializer(serializers.Serializer):
     """The rating recorded, and whether the ticket is now under supervised handling (督办)."""
 
     ticket_no = serializers.CharField()
+    visit_id = serializers.CharField()
     value = serializers.CharField()
     value_label = serializers.CharField()
+    answer_round = serializers.IntegerField(help_text="所评的是第几次答复（重新办理后再次答复时加一）")
     supervised = serializers.BooleanField(help_text="是否已进入督办")

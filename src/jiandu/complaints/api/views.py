@@ -56,6 +56,7 @@ from .serializers import (
     MaterialSerializer,
     ReceiptSerializer,
     ReferSerializer,
+    RehandleSerializer,
     RejectSerializer,
     RevealSerializer,
     TimelineEntrySerializer,
@@ -350,6 +351,18 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             result_text=data["result_text"],
         )
         return self._detail(complaint)
+
+    @extend_schema(
+        summary="重新办理（答复被评为不满意或不合格后）",
+        request=RehandleSerializer,
+        responses={200: ComplaintDetailSerializer, **STATE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def rehandle(self, request: Request, pk: str | None = None) -> Response:
+        data = self._valid(RehandleSerializer)
+        return self._detail(
+            services.rehandle_complaint(self.get_object(), actor=request.user, reason=data["reason"])
+        )
 
     @extend_schema(summary="归档", request=None, responses={200: ComplaintDetailSerializer, **STATE_ERRORS})
     @action(detail=True, methods=["post"])

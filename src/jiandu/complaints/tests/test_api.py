@@ -658,3 +658,32 @@ def test_reveal_shows_the_identity_to_the_handler_only_and_is_ledgered(signed_in
         signed_in("supervisor"), f"/api/complaints/{sealed_world['received']}/reveal/", {"reason": "x"}
     )
     assert refused.status_code == 403
+
+
+def test_a_dissatisfied_answer_is_handled_again_through_the_api(signed_in):
+    legal = signed_in("legal")
+    pk = register(legal)["id"]
+    url = f"/api/complaints/{pk}"
+    post(legal, f"{url}/accept/")
+    post(
+        legal,
+        f"{url}/conclude/",
+        {"finding": "not_substantiated", "measures": [], "result_text": "经查不属实。"},
+    )
+    refused = post(legal, f"{url}/rehandle/", {"reason": "复查"})
+    assert refused.status_code == 400 and "state" in refused.json()["error"]["fields"]
+    services.rate_complaint(Complaint.objects.get(pk=pk), value="dissatisfied")
+    blank = post(legal, f"{url}/rehandle/", {"reason": ""})
+    assert blank.status_code == 400 and "reason" in blank.json()["error"]["fields"]
+    reopened = post(legal, f"{url}/rehandle/", {"reason": "补充调查现场视频。"})
+    assert reopened.status_code == 200, reopened.content
+    data = reopened.json()
+    assert data["state"] == "accepted" and data["answer_round"] == 1 and data["finding"] == ""
+    assert data["rehandling_reason"] == "补充调查现场视频。"
+    assert [(r["answer_round"], r["value"]) for r in data["ratings"]] == [(1, "dissatisfied")]
+    again = post(
+        legal, f"{url}/conclude/", {"finding": "partly", "measures": ["correct"], "result_text": "部分属实。"}
+    )
+    assert again.json()["answer_round"] == 2 and again.json()["state"] == "concluded"
+    other = post(signed_in("ggzy-legal"), f"{url}/rehandle/", {"reason": "x"})
+    assert other.status_code == 404  # outside its scope, the complaint does not exist for it

@@ -177,14 +177,22 @@ def test_status_and_result_come_back_without_the_caller(hotline, signed_in):
     assert concluded["result_text"].startswith("情况属实") and concluded["concluded_at"]
     assert concluded["due_date"] is None
 
-    rated = post(hotline, f"{url}rating/", {"value": "dissatisfied"})
+    rated = post(hotline, f"{url}rating/", {"value": "dissatisfied", "visit_id": "HF-1"})
     assert rated.status_code == 201, rated.content
-    assert rated.json()["value_label"] == "不满意"
+    assert rated.json()["value_label"] == "不满意" and rated.json()["answer_round"] == 1
+    # The same visit sent again (a retry after a lost answer) is answered, not counted again.
+    again = post(hotline, f"{url}rating/", {"value": "dissatisfied", "visit_id": "HF-1"})
+    assert again.status_code == 200 and again.json() == rated.json()
     rating = Rating.objects.get()
-    assert rating.source == "hotline"
+    assert rating.source == "hotline" and rating.visit_id == "HF-1"
     assert LedgerEntry.objects.get(action="complaints.rate").actor_label == "hotline"
-    bad = post(hotline, f"{url}rating/", {"value": "great"})
+    changed = post(hotline, f"{url}rating/", {"value": "satisfied", "visit_id": "HF-1"})
+    assert changed.status_code == 400 and "value" in changed.json()["error"]["fields"]
+    bad = post(hotline, f"{url}rating/", {"value": "great", "visit_id": "HF-2"})
     assert bad.status_code == 400 and "value" in bad.json()["error"]["fields"]
+    unnumbered = post(hotline, f"{url}rating/", {"value": "satisfied"})
+    assert unnumbered.status_code == 400 and "visit_id" in unnumbered.json()["error"]["fields"]
+    assert Rating.objects.count() == 1
     assert hotline.get(url).json()["ratings"][0]["value"] == "dissatisfied"
     assert_no_caller(hotline.get(url).content.decode())
 
@@ -200,10 +208,10 @@ def test_two_dissatisfied_ratings_put_the_ticket_under_supervision(hotline, sign
         f"/api/complaints/{complaint.pk}/conclude/",
         {"finding": "not_substantiated", "measures": [], "result_text": "经查，执法程序合法。"},
     )
-    assert not post(hotline, "/api/hotline/tickets/LP-1/rating/", {"value": "dissatisfied"}).json()[
-        "supervised"
-    ]
-    assert post(hotline, "/api/hotline/tickets/LP-1/rating/", {"value": "dissatisfied"}).json()["supervised"]
+    rate = "/api/hotline/tickets/LP-1/rating/"
+    assert not post(hotline, rate, {"value": "dissatisfied", "visit_id": "HF-1"}).json()["supervised"]
+    assert not post(hotline, rate, {"value": "dissatisfied", "visit_id": "HF-1"}).json()["supervised"]
+    assert post(hotline, rate, {"value": "dissatisfied", "visit_id": "HF-2"}).json()["supervised"]
 
 
 def test_rejection_and_referral_are_reported_with_their_reasons(hotline, signed_in):
@@ -221,7 +229,7 @@ def test_rejection_and_referral_are_reported_with_their_reasons(hotline, signed_
     referred = hotline.get("/api/hotline/tickets/R-2/").json()
     assert referred["referred_to"] == "示范区纪委监委" and referred["referral_reason"] == "涉嫌违纪"
     assert referred["rejection_reason"] == ""
-    too_early = post(hotline, "/api/hotline/tickets/R-1/rating/", {"value": "satisfied"})
+    too_early = post(hotline, "/api/hotline/tickets/R-1/rating/", {"value": "satisfied", "visit_id": "HF-1"})
     assert too_early.status_code == 400 and "state" in too_early.json()["error"]["fields"]
 
 

@@ -324,6 +324,43 @@ def test_rating_is_offered_once_concluded_and_recorded(demo):
     assert 'id="lookup"' in client.get("/complaint/status/").content.decode()
 
 
+def test_a_dissatisfied_complainant_gets_a_second_answer_to_rate(demo, signed_in):
+    client = Client()
+    code, secret, complaint = submit(client, agency("demo-amr"))
+    legal = demo["legal"]
+    services.accept_complaint(complaint, actor=legal)
+    services.conclude_complaint(
+        complaint, actor=legal, finding="not_substantiated", measures=[], result_text="第一次答复。"
+    )
+    look_up(client, code, secret)
+    assert client.post("/complaint/status/rate/", {"value": "dissatisfied"}).status_code == 302
+    # The handler's page now offers handling the matter again.
+    handler = signed_in("legal")
+    page = handler.get(f"/complaints/{complaint.pk}/").content.decode()
+    assert "/act/rehandle/" in page
+    reopened = handler.post(
+        f"/complaints/{complaint.pk}/act/rehandle/", {"reason": "补充调查。"}, follow=True
+    )
+    assert "已重新办理" in reopened.content.decode()
+    page = client.get("/complaint/status/").content.decode()
+    assert 'id="rehandling"' in page and 'name="value"' not in page and "第一次答复" not in page
+    services.conclude_complaint(
+        Complaint.objects.get(pk=complaint.pk),
+        actor=legal,
+        finding="partly",
+        measures=["correct"],
+        result_text="第二次答复。",
+    )
+    page = client.get("/complaint/status/").content.decode()
+    assert "第 2 次答复" in page and "第二次答复" in page and 'name="value"' in page
+    assert client.post("/complaint/status/rate/", {"value": "satisfied"}).status_code == 302
+    assert [(r.answer_round, r.value) for r in complaint.ratings.order_by("id")] == [
+        (1, "dissatisfied"),
+        (2, "satisfied"),
+    ]
+    assert "/act/rehandle/" not in handler.get(f"/complaints/{complaint.pk}/").content.decode()
+
+
 def test_rating_without_a_looked_up_complaint_goes_to_the_lookup(demo):
     response = Client().post("/complaint/status/rate/", {"value": "satisfied"})
     assert response.status_code == 302 and Rating.objects.count() == 0

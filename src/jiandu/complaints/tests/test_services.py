@@ -291,11 +291,90 @@ def test_two_dissatisfied_ratings_put_the_matter_under_supervised_handling(demo)
         services.rate_complaint(complaint, value=Rating.Value.DISSATISFIED)  # a double click counts once
     complaint.refresh_from_db()
     assert not complaint.supervised
-    services.rate_complaint(complaint, value=Rating.Value.DISSATISFIED, source="hotline")
+    # The hotline's return visit is a second feedback; the same visit reported again is not a third.
+    first = services.rate_complaint(
+        complaint, value=Rating.Value.DISSATISFIED, source="hotline", visit_id="HF-1"
+    )
+    again = services.rate_complaint(
+        complaint, value=Rating.Value.DISSATISFIED, source="hotline", visit_id="HF-1"
+    )
+    assert first.created and not again.created and again.rating == first.rating
     complaint.refresh_from_db()
     assert complaint.supervised  # 001 附件1 二: 两次反馈“不满意”… 按规定督办
+    assert complaint.ratings.count() == 2
+    assert LedgerEntry.objects.filter(action="complaints.rate", object_id=str(complaint.pk)).count() == 2
     note = Notification.objects.get(person=demo["supervisor"])
     assert complaint.number in note.message and SECRET_NAME not in note.message
+
+
+def test_a_hotline_visit_needs_its_number_and_cannot_be_reported_otherwise(demo):
+    cgzf = Agency.objects.get(code="demo-cgzf")
+    complaint = services.submit_complaint(
+        intake(cgzf, channel=Complaint.Channel.HOTLINE, hotline_ticket="LP-0002")
+    ).complaint
+    legal = demo["cgzf-legal"]
+    services.accept_complaint(complaint, actor=legal)
+    services.conclude_complaint(
+        complaint, actor=legal, finding="not_substantiated", measures=[], result_text="经查不属实。"
+    )
+    with pytest.raises(ServiceError) as missing:
+        services.rate_complaint(complaint, value=Rating.Value.SATISFIED, source="hotline")
+    assert missing.value.field == "visit_id"
+    services.rate_complaint(complaint, value=Rating.Value.SATISFIED, source="hotline", visit_id="HF-9")
+    with pytest.raises(InvalidState) as changed:
+        services.rate_complaint(complaint, value=Rating.Value.DISSATISFIED, source="hotline", visit_id="HF-9")
+    assert changed.value.field == "value" and "满意" in changed.value.message
+    with pytest.raises(ServiceError) as foreign:
+        services.rate_complaint(complaint, value=Rating.Value.SATISFIED, visit_id="HF-10")
+    assert foreign.value.field == "visit_id"
+    assert complaint.ratings.count() == 1
+
+
+def test_dissatisfied_answer_is_handled_again_and_rated_again(demo):
+    """不满意 → 重新办理 → a second answer → 不满意 again → 督办 (001 附件1 二)."""
+    cgzf = Agency.objects.get(code="demo-cgzf")
+    complaint = services.submit_complaint(
+        intake(cgzf, channel=Complaint.Channel.HOTLINE, hotline_ticket="LP-0003")
+    ).complaint
+    legal = demo["cgzf-legal"]
+    services.accept_complaint(complaint, actor=legal)
+    services.conclude_complaint(
+        complaint, actor=legal, finding="not_substantiated", measures=[], result_text="经查不属实。"
+    )
+    with pytest.raises(InvalidState):
+        services.rehandle_complaint(complaint, actor=legal, reason="复查")  # nobody is dissatisfied yet
+    services.rate_complaint(complaint, value=Rating.Value.DISSATISFIED)
+    with pytest.raises(ServiceError) as no_reason:
+        services.rehandle_complaint(complaint, actor=legal, reason=" ")
+    assert no_reason.value.field == "reason"
+    with pytest.raises(NotAllowed):
+        services.rehandle_complaint(complaint, actor=demo["legal"], reason="复查")
+    complaint.refresh_from_db()
+    assert services.may_rehandle(legal, complaint) and not services.may_rehandle(demo["legal"], complaint)
+    open_before = Deadline.objects.filter(closed_at__isnull=True).count()
+    services.rehandle_complaint(complaint, actor=legal, reason="投诉人对调查范围有异议，补充调查现场视频。")
+    complaint.refresh_from_db()
+    assert complaint.state == Complaint.State.ACCEPTED and complaint.answer_round == 1
+    assert complaint.finding == "" and complaint.concluded_at is None
+    # No seed sets a period for handling again: no deadline is invented for it.
+    assert Deadline.objects.filter(closed_at__isnull=True).count() == open_before
+    entry = LedgerEntry.objects.get(action="complaints.rehandle", object_id=str(complaint.pk))
+    assert entry.payload["answer_round"] == 1 and entry.payload["previous"]["finding"] == "not_substantiated"
+    with pytest.raises(InvalidState):
+        services.rate_complaint(complaint, value=Rating.Value.DISSATISFIED)  # nothing to rate while handling
+    services.conclude_complaint(
+        complaint, actor=legal, finding="partly", measures=["correct"], result_text="经补充调查，部分属实。"
+    )
+    complaint.refresh_from_db()
+    assert complaint.answer_round == 2 and not complaint.supervised
+    assert len([d for d in services.documents_of(complaint) if d.kind == "complaint_result"]) == 2
+    services.rate_complaint(complaint, value=Rating.Value.DISSATISFIED)  # the second answer's rating
+    complaint.refresh_from_db()
+    assert complaint.supervised
+    assert [(r.answer_round, r.value) for r in complaint.ratings.order_by("id")] == [
+        (1, "dissatisfied"),
+        (2, "dissatisfied"),
+    ]
 
 
 def test_explanation_from_the_body_complained_about(demo):
