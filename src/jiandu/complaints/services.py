@@ -35,7 +35,7 @@ from jiandu.core.errors import InvalidState, NotAllowed, ServiceError
 from jiandu.deadlines import services as deadlines
 from jiandu.deadlines.models import Deadline
 from jiandu.documents.models import Document
-from jiandu.documents.services import issue_document
+from jiandu.documents.services import issue_document, ledger_reference
 from jiandu.ledger.services import record
 from jiandu.orgs.models import Agency, Person, Role
 from jiandu.rules.loader import Period, Profile
@@ -410,17 +410,29 @@ def _deadline_payload(deadline: Deadline | None) -> dict | None:
 ADDRESSEE = "投诉举报人"
 
 
-def _letter(kind: str, complaint: Complaint, actor: Person, citation: str, **context: Any) -> Any:
-    """Issue one of the procedure's documents (受理通知书 …) inside the step's transaction."""
+def _letter(kind: str, complaint: Complaint, actor: Person, citation: str, **context: Any) -> dict[str, Any]:
+    """Issue one of the procedure's documents (受理通知书 …) inside the step's transaction.
+
+    Returns what the step's own ledger entry records of it: the step and its letter are one act,
+    one entry. Issued before the step records, so the ledger's writer lock is not held while the
+    letter renders.
+    """
     context = {
         "addressee": ADDRESSEE,
         "received_on": timezone.localtime(complaint.received_at).date(),
         "tracking_code": complaint.tracking_code,
         **context,
     }
-    return issue_document(
-        kind=kind, subject=complaint, agency=complaint.agency, context=context, citation=citation, actor=actor
+    document = issue_document(
+        kind=kind,
+        subject=complaint,
+        agency=complaint.agency,
+        context=context,
+        citation=citation,
+        actor=actor,
+        record_entry=False,
     )
+    return ledger_reference(document)
 
 
 def documents_of(complaint: Complaint) -> list[Document]:
@@ -474,17 +486,10 @@ def accept_complaint(complaint: Complaint, *, actor: Person) -> Complaint:
     complaint.handler = actor
     complaint.save(update_fields=["state", "decided_at", "handler"])
     deadlines.open_deadlines_of(complaint).filter(owner__isnull=True).update(owner=actor)
-    record(
-        "complaints.accept",
-        actor=actor,
-        agency=complaint.agency,
-        obj=complaint,
-        payload={"closed": closed, "opened": [_deadline_payload(d) for d in opened if d]},
-    )
     handling = (
         deadlines.open_deadlines_of(complaint).filter(rule_key=_handling_key(complaint, profile)).first()
     )
-    _letter(
+    letter = _letter(
         "complaint_acceptance",
         complaint,
         actor,
@@ -492,6 +497,13 @@ def accept_complaint(complaint: Complaint, *, actor: Person) -> Complaint:
             profile, _handling_key(complaint, profile), "complaint.acceptance", "complaint.handling_unit"
         ),
         due_date=handling.due_date if handling else "依法规定的期限",
+    )
+    record(
+        "complaints.accept",
+        actor=actor,
+        agency=complaint.agency,
+        obj=complaint,
+        payload={"closed": closed, "opened": [_deadline_payload(d) for d in opened if d], "letter": letter},
     )
     return complaint
 
@@ -516,10 +528,16 @@ def reject_complaint(complaint: Complaint, *, actor: Person, reason: str, legal_
     complaint.decision_reason = reason.strip()
     complaint.legal_basis = legal_basis.strip()
     complaint.save(update_fields=["state", "decided_at", "handler", "decision_reason", "legal_basis"])
-    record(
-        "complaints.reject", actor=actor, agency=complaint.agency, obj=complaint, payload={"closed": closed}
+    letter = _letter(
+        "complaint_rejection", complaint, actor, complaint.legal_basis, reasons=complaint.decision_reason
     )
-    _letter("complaint_rejection", complaint, actor, complaint.legal_basis, reasons=complaint.decision_reason)
+    record(
+        "complaints.reject",
+        actor=actor,
+        agency=complaint.agency,
+        obj=complaint,
+        payload={"closed": closed, "letter": letter},
+    )
     return complaint
 
 
@@ -554,6 +572,15 @@ def refer_complaint(complaint: Complaint, *, actor: Person, competent_body: str,
     complaint.referred_to = competent_body.strip()[:200]
     complaint.decision_reason = reason.strip()
     complaint.save(update_fields=["state", "decided_at", "handler", "referred_to", "decision_reason"])
+    letter = _letter(
+        "complaint_referral",
+        complaint,
+        actor,
+        _rule_citation(profile, "complaint.referral", "complaint.handling_unit") or complaint.decision_reason,
+        reasons=complaint.decision_reason,
+        referred_on=timezone.localtime(now).date(),
+        referred_to=complaint.referred_to,
+    )
     record(
         "complaints.refer",
         actor=actor,
@@ -562,16 +589,8 @@ def refer_complaint(complaint: Complaint, *, actor: Person, competent_body: str,
         payload={
             "closed": closed,
             "referral": referral and {"due": referral.due_date, "state": referral.state},
+            "letter": letter,
         },
-    )
-    _letter(
-        "complaint_referral",
-        complaint,
-        actor,
-        _rule_citation(profile, "complaint.referral", "complaint.handling_unit") or complaint.decision_reason,
-        reasons=complaint.decision_reason,
-        referred_on=timezone.localtime(now).date(),
-        referred_to=complaint.referred_to,
     )
     return complaint
 
@@ -802,6 +821,20 @@ def decide_extension(
     request.decided_at = timezone.now()
     request.decision_note = note.strip()
     request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    letter = None
+    if approve:
+        # The approver may sit in the supervisory body; the notice is the handling agency's, sent by
+        # the handler who asked.
+        letter = _letter(
+            "complaint_extension",
+            complaint,
+            request.requested_by,
+            deadline.extension_citation,
+            accepted_on=timezone.localtime(complaint.decided_at).date(),
+            due_date=old_due,
+            reasons=request.reasons,
+            new_due_date=deadline.due_date,
+        )
     record(
         "complaints.decide_extension",
         actor=actor,
@@ -813,21 +846,9 @@ def decide_extension(
             "from": old_due,
             "to": deadline.due_date,
             "provisional": deadline.provisional,
+            "letter": letter,
         },
     )
-    if approve:
-        # The approver may sit in the supervisory body; the notice is the handling agency's, sent by
-        # the handler who asked.
-        _letter(
-            "complaint_extension",
-            complaint,
-            request.requested_by,
-            deadline.extension_citation,
-            accepted_on=timezone.localtime(complaint.decided_at).date(),
-            due_date=old_due,
-            reasons=request.reasons,
-            new_due_date=deadline.due_date,
-        )
     return request
 
 
@@ -874,6 +895,17 @@ def conclude_complaint(
     complaint.save(
         update_fields=["state", "finding", "measures", "result_text", "concluded_at", "answer_round"]
     )
+    letter = _letter(
+        "complaint_result",
+        complaint,
+        actor,
+        _rule_citation(
+            profile, "complaint.outcomes", _handling_key(complaint, profile), "complaint.handling_unit"
+        ),
+        accepted_on=timezone.localtime(complaint.decided_at).date(),
+        findings=f"{complaint.get_finding_display()}。{complaint.result_text}".rstrip("。"),
+        decision="；".join(MEASURES[m] for m in measures) or "不予追究",
+    )
     record(
         "complaints.conclude",
         actor=actor,
@@ -884,18 +916,8 @@ def conclude_complaint(
             "measures": list(measures),
             "closed": closed,
             "answer_round": complaint.answer_round,
+            "letter": letter,
         },
-    )
-    _letter(
-        "complaint_result",
-        complaint,
-        actor,
-        _rule_citation(
-            profile, "complaint.outcomes", _handling_key(complaint, profile), "complaint.handling_unit"
-        ),
-        accepted_on=timezone.localtime(complaint.decided_at).date(),
-        findings=f"{complaint.get_finding_display()}。{complaint.result_text}".rstrip("。"),
-        decision="；".join(MEASURES[m] for m in measures) or "不予追究",
     )
     return complaint
 

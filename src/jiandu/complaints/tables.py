@@ -158,11 +158,20 @@ def timeline(complaint: Complaint, documents: list[Document]) -> list[TimelineRo
             (e.actor.full_name or e.actor.username)
             if e.actor
             else ACTOR_WORDS.get(e.actor_label, e.actor_label),
-            ACTION_WORDS.get(e.action, e.action)
-            + (f"《{titles[e.object_id]}》" if e.object_type == Document._meta.label_lower else ""),
+            _action_words(e, titles),
         )
         for e in entries
     ]
+
+
+def _action_words(entry: LedgerEntry, titles: dict[str, str]) -> str:
+    """The act in Chinese, with the letter it issued (a step and its letter are one entry)."""
+    words = ACTION_WORDS.get(entry.action, entry.action)
+    if entry.object_type == Document._meta.label_lower:
+        return f"{words}《{titles[entry.object_id]}》"
+    letter = entry.payload.get("letter") if isinstance(entry.payload, dict) else None
+    title = titles.get(str(letter.get("document"))) if isinstance(letter, dict) else None
+    return f"{words}，制发《{title}》" if title else words
 
 
 def file_label(material: Material) -> str:

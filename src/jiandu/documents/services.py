@@ -1,7 +1,10 @@
 """Issuing official documents, and handing out their files.
 
 `issue_document` is the one write path: it numbers the document, renders it to DOCX and PDF,
-stores both files, takes their digests and writes one ledger entry, in one transaction. If
+stores both files, takes their digests and writes one ledger entry, in one transaction. A
+procedure's step that issues a letter as part of its act (受理 and its 受理通知书) passes
+`record_entry=False` and puts `ledger_reference(document)` into the act's own entry: one act,
+one entry. If
 anything fails (a storage write included) the transaction rolls back, the number is given again
 next time, and the files already written are removed. Files cannot take part in a database
 transaction, though: a file written by a call whose *enclosing* transaction later rolls back is
@@ -104,6 +107,7 @@ def issue_document(
     citation: str,
     actor: Any = None,
     number: str | None = None,
+    record_entry: bool = True,
 ) -> Document:
     """Issue a document of `kind` on `subject` in `agency`'s name, dated today.
 
@@ -111,6 +115,7 @@ def issue_document(
     `number`, `citation` and `issued_on`; a context that gives one of them a different value is
     refused. number: a 文号 given by hand; by default the next of the kind's family this year.
     actor: the Person issuing (of the agency, or an administrator); None for the system.
+    record_entry: False when the caller's act records the document in its own ledger entry.
     Raises MissingContext naming missing keys, NotAllowed, or ServiceError.
     """
     spec = get_kind(kind)
@@ -163,20 +168,18 @@ def issue_document(
                 file.save(f"{stem}.{extension}", ContentFile(data), save=False)
                 saved.append(file)
             document.save(force_insert=True)
-            record(
-                "documents.issue",
-                actor=actor,
-                agency=agency,
-                obj=document,
-                payload={
-                    "kind": spec.code,
-                    "number": number,
-                    "docx_sha256": document.docx_sha256,
-                    "pdf_sha256": document.pdf_sha256,
-                    "subject_type": subject_type.app_label + "." + subject_type.model,
-                    "subject_id": subject.pk,
-                },
-            )
+            if record_entry:
+                record(
+                    "documents.issue",
+                    actor=actor,
+                    agency=agency,
+                    obj=document,
+                    payload={
+                        **ledger_reference(document),
+                        "subject_type": subject_type.app_label + "." + subject_type.model,
+                        "subject_id": subject.pk,
+                    },
+                )
     except BaseException:
         for file in saved:
             try:
@@ -185,6 +188,17 @@ def issue_document(
                 logger.exception("could not remove %s after a failed issue", file.name)
         raise
     return document
+
+
+def ledger_reference(document: Document) -> dict[str, Any]:
+    """What a ledger entry records of an issued document: which, its number and its files' digests."""
+    return {
+        "document": document.pk,
+        "kind": document.kind,
+        "number": document.number,
+        "docx_sha256": document.docx_sha256,
+        "pdf_sha256": document.pdf_sha256,
+    }
 
 
 def read_document_file(document: Document, fmt: str, *, actor: Any) -> bytes:

@@ -164,7 +164,15 @@ def test_the_whole_procedure_through_the_pages(demo, signed_in):
         assert words in timeline
     for words in ("申请延长办理期限", "延期审批", "办结", "满意度评价", "归档"):
         assert words in timeline
-    assert "制发文书《投诉举报受理通知书》" in timeline and "制发文书《投诉举报处理结果告知书》" in timeline
+    assert (
+        "受理，制发《投诉举报受理通知书》" in timeline and "办结，制发《投诉举报处理结果告知书》" in timeline
+    )
+    # One act, one entry: the letter a step issues is recorded in the step's own entry.
+    assert not LedgerEntry.objects.filter(action="documents.issue").exists()
+    letters = LedgerEntry.objects.filter(object_id=str(complaint.pk), payload__has_key="letter")
+    assert {e.payload["letter"]["number"] for e in letters if e.payload["letter"]} == {
+        d.number for d in services.documents_of(complaint)
+    }
     documents = [str(d.pk) for d in services.documents_of(complaint)]
     entries = LedgerEntry.objects.filter(
         Q(object_type="complaints.complaint", object_id=str(complaint.pk))

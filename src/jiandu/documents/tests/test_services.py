@@ -77,6 +77,7 @@ def test_one_ledger_entry_per_document_without_personal_data(media, agency, offi
     assert entry.agency_id == agency.pk and entry.actor_id == officer.pk
     assert entry.object_type == "documents.document"
     assert entry.payload == {
+        "document": first.pk,
         "kind": "complaint_acceptance",
         "number": first.number,
         "docx_sha256": first.docx_sha256,
