@@ -220,6 +220,8 @@ JIANDU_REMINDER_WORKDAYS = int(os.environ.get("JIANDU_REMINDER_WORKDAYS", "2"))
 
 # Upload and text limits for complaints (protection against abuse, not legal rules).
 JIANDU_MAX_UPLOAD_BYTES = int(os.environ.get("JIANDU_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+# `jiandu sweep_files` leaves files younger than this alone: they may belong to a step still running.
+JIANDU_ORPHAN_FILE_GRACE_HOURS = int(os.environ.get("JIANDU_ORPHAN_FILE_GRACE_HOURS", "24"))
 JIANDU_MAX_COMPLAINT_CHARS = int(os.environ.get("JIANDU_MAX_COMPLAINT_CHARS", "5000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = JIANDU_MAX_UPLOAD_BYTES + 1024 * 1024
 
