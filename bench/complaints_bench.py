@@ -16,6 +16,10 @@ view), and intake's req/s beside its value at 8 shows how far registrations run 
 Targets (issue 3): intake ≥ 0.5× the bare view's req/s with p99 ≤ 2× its p99; the overdue list's
 p95 ≤ 20 ms with 1M complaints and no COUNT over the table per page. Misses are printed as misses.
 
+Beside intake, `POST /bench/ledgered/` (bench_urls) is measured too: token authentication and one
+ledger entry in one transaction, nothing else — the least any act of the platform does. Its ratio
+to the bare view is what a write can keep at best here; intake's own work comes on top of it.
+
 The database is `jiandu_bench` (bench/generate.py makes it once and reuses it);
 JIANDU_BENCH_COMPLAINTS=N scales it down for a quick run. Before the load, the overdue list's
 queries are captured in-process and shown with EXPLAIN (ANALYZE, BUFFERS).
@@ -50,7 +54,7 @@ class Endpoint:
     label: str
     request: loadgen.RequestFactory
     expect: tuple[int, ...]
-    kind: str  # "bare", "intake" or "overdue": which target applies
+    kind: str  # "bare", "floor", "intake" or "overdue": which target applies
 
 
 @dataclass(frozen=True)
@@ -134,12 +138,21 @@ def _groups(tokens: dict[str, str], deep_path: str | None) -> list[tuple[int, li
             "overdue",
         )
 
+    def floor_request(w: int, i: int) -> loadgen.Request:
+        code = INTAKE_AGENCIES[i % len(INTAKE_AGENCIES)]
+        return loadgen.Request("POST", "/bench/ledgered/", b"", {"Authorization": f"Token {tokens[code]}"})
+
     bare = Endpoint("bare view GET /bench/bare/<pk>/", bare_request, (200,), "bare")
+    floor = Endpoint("POST /bench/ledgered/ (auth + ledger)", floor_request, (201,), "floor")
     intake = Endpoint("POST /api/complaints/ (intake)", intake_request, (201,), "intake")
     lists = [overdue("/api/deadlines/?due=overdue", 1)]
     if deep_path:
         lists.append(overdue(deep_path, DEEP_PAGE))
-    return [(CONCURRENCY, [bare, intake]), (CONCURRENCY, [bare, *lists]), (1, [bare, intake, *lists])]
+    return [
+        (CONCURRENCY, [bare, floor, intake]),
+        (CONCURRENCY, [bare, *lists]),
+        (1, [bare, floor, intake, *lists]),
+    ]
 
 
 # ------------------------------------------------------------------------------ query analysis
@@ -389,8 +402,13 @@ def _print_targets(rows: list[Row], count_free: bool | None) -> None:
         if kind == "bare":
             continue
         where = f"{row.endpoint.label.removeprefix('GET ')} at concurrency {row.concurrency}"
-        if r is None or (kind == "intake" and bare is None):
+        if r is None or (kind in ("intake", "floor") and bare is None):
             print(f"  {where}: not measured — target unknown")
+        elif kind == "floor":
+            print(
+                f"  {where} (no target; the least a ledgered act costs): {r.rps / bare.rps:.2f}× bare "
+                f"req/s, p99 {r.percentile(99) / bare.percentile(99):.2f}× bare"
+            )
         elif kind == "intake":
             rps_ratio = r.rps / bare.rps
             p99_ratio = r.percentile(99) / bare.percentile(99)
