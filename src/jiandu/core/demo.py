@@ -235,3 +235,25 @@ def _load_matters(agencies: dict[str, Agency], people: dict[str, Person]) -> Non
             hotline_ticket="DEMO-12345-0001",
         ),
     )
+    # One the caller was not satisfied with (回访: 不满意), now being handled again (001 附件1 二).
+    disputed = complaints.submit_complaint(
+        intake(
+            "demo-cgzf",
+            "12345转办：暂扣物品后未出具清单。",
+            channel=Complaint.Channel.HOTLINE,
+            hotline_ticket="DEMO-12345-0002",
+        ),
+    ).complaint
+    cgzf_legal = people["cgzf-legal"]
+    complaints.accept_complaint(disputed, actor=cgzf_legal)
+    complaints.conclude_complaint(
+        disputed,
+        actor=cgzf_legal,
+        finding="not_substantiated",
+        measures=[],
+        result_text="经查，暂扣时已口头告知物品情况。",
+    )
+    complaints.rate_complaint(disputed, value="dissatisfied", source="hotline", visit_id="DEMO-HF-0002-1")
+    complaints.rehandle_complaint(
+        disputed, actor=cgzf_legal, reason="回访不满意：口头告知不能代替书面清单，补充调查并补出清单。"
+    )

@@ -14,7 +14,9 @@ def test_demo_command_loads_matters_once(settings, tmp_path, capsys):
     settings.MEDIA_ROOT = tmp_path
     call_command("demo")
     states = sorted(Complaint.objects.values_list("state", flat=True))
-    assert states == ["accepted", "accepted", "concluded", "received", "received", "received"]
+    assert states == ["accepted", "accepted", "accepted", "concluded", "received", "received", "received"]
+    rehandled = Complaint.objects.get(hotline_ticket="DEMO-12345-0002")
+    assert rehandled.answer_round == 1 and rehandled.ratings.get().visit_id == "DEMO-HF-0002-1"
     submitted = LedgerEntry.objects.filter(action="complaints.submit").count()
     assert submitted == Complaint.objects.count()
     assert verify_ledger().ok
