@@ -9,6 +9,13 @@ from jiandu.orgs.models import Person
 
 
 @pytest.fixture
+def media(settings, tmp_path):
+    """Stored files go under a temporary MEDIA_ROOT, which the fixture returns."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
 def demo(db) -> dict[str, Person]:
     """The demo district, loaded through the services; people by user name."""
     load_demo()

@@ -272,20 +272,28 @@ def test_handed_over_complaint_follows_the_assigned_rules(demo):
     assert ExtensionRequest.objects.get(pk=request.pk).state == ExtensionRequest.State.APPROVED
 
 
-def test_two_dissatisfied_ratings_put_the_matter_under_supervised_handling(demo):
+def concluded_hotline_complaint(demo, ticket: str) -> Complaint:
+    """A 12345 ticket to 梁平's 城管执法局 (profile 001), accepted and concluded 查证不属实."""
     cgzf = Agency.objects.get(code="demo-cgzf")
-    # 001 附件1 一: complaints reach 梁平's agencies through the 12345 hotline only.
-    with pytest.raises(ServiceError) as exc:
-        services.submit_complaint(intake(cgzf))
-    assert exc.value.field == "channel" and "12345" in exc.value.message
     complaint = services.submit_complaint(
-        intake(cgzf, channel=Complaint.Channel.HOTLINE, hotline_ticket="LP-0001")
+        intake(cgzf, channel=Complaint.Channel.HOTLINE, hotline_ticket=ticket)
     ).complaint
     legal = demo["cgzf-legal"]
     services.accept_complaint(complaint, actor=legal)
     services.conclude_complaint(
         complaint, actor=legal, finding="not_substantiated", measures=[], result_text="经查不属实。"
     )
+    complaint.refresh_from_db()
+    return complaint
+
+
+def test_two_dissatisfied_ratings_put_the_matter_under_supervised_handling(demo):
+    cgzf = Agency.objects.get(code="demo-cgzf")
+    # 001 附件1 一: complaints reach 梁平's agencies through the 12345 hotline only.
+    with pytest.raises(ServiceError) as exc:
+        services.submit_complaint(intake(cgzf))
+    assert exc.value.field == "channel" and "12345" in exc.value.message
+    complaint = concluded_hotline_complaint(demo, "LP-0001")
     services.rate_complaint(complaint, value=Rating.Value.DISSATISFIED)
     with pytest.raises(InvalidState):
         services.rate_complaint(complaint, value=Rating.Value.DISSATISFIED)  # a double click counts once
@@ -308,15 +316,7 @@ def test_two_dissatisfied_ratings_put_the_matter_under_supervised_handling(demo)
 
 
 def test_a_hotline_visit_needs_its_number_and_cannot_be_reported_otherwise(demo):
-    cgzf = Agency.objects.get(code="demo-cgzf")
-    complaint = services.submit_complaint(
-        intake(cgzf, channel=Complaint.Channel.HOTLINE, hotline_ticket="LP-0002")
-    ).complaint
-    legal = demo["cgzf-legal"]
-    services.accept_complaint(complaint, actor=legal)
-    services.conclude_complaint(
-        complaint, actor=legal, finding="not_substantiated", measures=[], result_text="经查不属实。"
-    )
+    complaint = concluded_hotline_complaint(demo, "LP-0002")
     with pytest.raises(ServiceError) as missing:
         services.rate_complaint(complaint, value=Rating.Value.SATISFIED, source="hotline")
     assert missing.value.field == "visit_id"
@@ -332,15 +332,8 @@ def test_a_hotline_visit_needs_its_number_and_cannot_be_reported_otherwise(demo)
 
 def test_dissatisfied_answer_is_handled_again_and_rated_again(demo):
     """不满意 → 重新办理 → a second answer → 不满意 again → 督办 (001 附件1 二)."""
-    cgzf = Agency.objects.get(code="demo-cgzf")
-    complaint = services.submit_complaint(
-        intake(cgzf, channel=Complaint.Channel.HOTLINE, hotline_ticket="LP-0003")
-    ).complaint
+    complaint = concluded_hotline_complaint(demo, "LP-0003")
     legal = demo["cgzf-legal"]
-    services.accept_complaint(complaint, actor=legal)
-    services.conclude_complaint(
-        complaint, actor=legal, finding="not_substantiated", measures=[], result_text="经查不属实。"
-    )
     with pytest.raises(InvalidState):
         services.rehandle_complaint(complaint, actor=legal, reason="复查")  # nobody is dissatisfied yet
     services.rate_complaint(complaint, value=Rating.Value.DISSATISFIED)

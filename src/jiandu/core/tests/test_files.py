@@ -22,12 +22,6 @@ class Abandoned(Exception):
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def accepted(demo) -> Complaint:
     agency = Agency.objects.get(code="demo-amr")
     intake = services.Intake(

@@ -1,16 +1,10 @@
-"""Fixtures for the documents tests: two agencies created directly, files under a temporary MEDIA_ROOT."""
+"""Fixtures for the documents tests: two agencies created directly (files: the shared `media` fixture)."""
 
 import datetime
 
 import pytest
 
 from jiandu.orgs.models import Agency, Person
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture
