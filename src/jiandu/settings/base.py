@@ -185,7 +185,7 @@ CACHES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "jiandu.api.authentication.TokenAuthentication",
     ],
     # Staff only by default: the hotline's service account is let into its own endpoints alone.
     "DEFAULT_PERMISSION_CLASSES": ["jiandu.api.permissions.IsStaff"],

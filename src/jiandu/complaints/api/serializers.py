@@ -17,6 +17,7 @@ from rest_framework.settings import api_settings
 
 from jiandu.deadlines.models import Deadline
 from jiandu.ledger.models import LedgerEntry
+from jiandu.orgs import directory
 from jiandu.orgs.models import Agency, Person
 
 from .. import services
@@ -53,17 +54,11 @@ class AgencyField(serializers.Field):
     default_error_messages = {"unknown": "本平台没有该机关。", "invalid": "请填写机关的 id 或代码。"}
 
     def to_internal_value(self, data: Any) -> Agency:
-        # The profile's document (tens of kB of JSON) is read only when the parsed-profile cache
-        # misses for its (code, digest): rules.services.parsed_profile then loads it deferred.
-        # Registration needs the supervisor's id only (`_may_register`), not its row.
-        agencies = Agency.objects.filter(is_active=True).select_related("profile").defer("profile__document")
+        # From the directory cache (orgs.directory): the agency with its profile row, without the
+        # profile's document, which rules.services.parsed_profile reads only on a cache miss.
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("invalid")
-        agency = None
-        if isinstance(data, str):
-            agency = agencies.filter(code=data.strip()).first()
-        if agency is None and str(data).strip().isdigit():
-            agency = agencies.filter(pk=int(data)).first()
+        agency = directory.active_agency(data.strip() if isinstance(data, str) else data)
         if agency is None:
             self.fail("unknown")
         return agency
