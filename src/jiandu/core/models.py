@@ -1,4 +1,4 @@
-"""Shared model mechanisms: agency scoping with restricted querysets."""
+"""Shared model mechanisms: agency scoping with restricted querysets; change stamps for caches."""
 
 from django.db import models
 
@@ -15,3 +15,25 @@ class AgencyScopedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ChangeStamp(models.Model):
+    """A topic's change stamp: a new random value whenever one of the topic's tables changes.
+
+    Database triggers (installed per topic by `core.stamps.install_triggers` in the owning app's
+    migration) set a fresh stamp on every insert, update or delete of the topic's tables, whatever
+    makes the change: a service, the admin, a SQL console. Process caches of rarely changing rows
+    (`orgs.directory`, `deadlines.calendar_source`) are filed under the stamp they were read at.
+    Random rather than counted, so that no stamp ever names two different states of the data: a
+    rolled-back transaction's stamp is never seen, and a restored database brings back its own
+    stamp with its own rows.
+    """
+
+    topic = models.CharField("主题", max_length=40, primary_key=True)
+    stamp = models.CharField("版本戳", max_length=64)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "数据版本戳"
+
+    def __str__(self) -> str:
+        return f"{self.topic}: {self.stamp}"

@@ -3,10 +3,10 @@
 Every API request authenticates a token and reads the person's roles, and registration looks up
 an agency with its rule profile: three ORM queries that made up about 40% of an intake's time,
 over tables that change a few times a day. They are kept in process memory under the directory's
-stamp (`DirectoryStamp`), which database triggers renew on any change to those tables, whoever
-makes it. Each lookup first reads the stamp (one single-row read), then serves from memory if it
-is the stamp the memory was filled under, and empties the memory otherwise: a second server
-reads the same stamp, so nothing here is only true in one process.
+change stamp (`core.stamps`, topic "directory"), which database triggers renew on any change to
+those tables, whoever makes it. Each lookup first reads the stamp (one single-row read), then
+serves from memory if it is the stamp the memory was filled under, and empties the memory
+otherwise: a second server reads the same stamp, so nothing here is only true in one process.
 
 The stamp is read before the rows: rows read after it are at least as new as it, so memory never
 holds rows older than the stamp it is filed under. Callers get fresh model instances on every
@@ -22,10 +22,12 @@ from typing import Any
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
+from jiandu.core import stamps
 from jiandu.rules.models import RuleProfile
 
-from .models import Agency, DirectoryStamp, Person, RoleAssignment
+from .models import Agency, Person, RoleAssignment
 
+TOPIC = "directory"
 # Bounds memory if tokens are probed at random: past this many entries the memory starts afresh.
 MAX_ENTRIES = 10_000
 
@@ -77,11 +79,7 @@ _memory = _Memory()
 
 def current_stamp() -> str | None:
     """The directory's stamp now; None (nothing is kept) where the stamp row is missing."""
-    table = connection.ops.quote_name(DirectoryStamp._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT stamp FROM {table} WHERE id = 1")  # noqa: S608 (our table name)
-        row = cursor.fetchone()
-    return row[0] if row else None
+    return stamps.current(TOPIC)
 
 
 def _agency_entry(values: tuple) -> _Agency:

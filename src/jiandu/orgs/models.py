@@ -196,24 +196,3 @@ class Certificate(models.Model):
 
     def is_effective(self, on: datetime.date | None = None) -> bool:
         return self.effective_status(on) == self.Status.VALID
-
-
-class DirectoryStamp(models.Model):
-    """The directory's version stamp: a new random value whenever who-is-who changes.
-
-    Database triggers (migration 0003) set a fresh stamp on every insert, update or delete of API
-    tokens, people, role assignments, agencies and rule-profile rows, whatever makes the change
-    (a service, the admin, a SQL console). `orgs.directory` caches those rows per stamp. Random
-    rather than counted, so that no stamp ever names two different states of the directory (a
-    rolled-back transaction's stamp is never seen; a restored database brings its own stamp back
-    with its own data).
-    """
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    stamp = models.CharField("版本戳", max_length=64)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "人员机关目录版本"
-
-    def __str__(self) -> str:
-        return self.stamp

@@ -65,6 +65,15 @@ def test_the_calendar_is_cached_until_the_table_changes():
     assert not get_calendar().is_working_day(date(2027, 10, 9))
 
 
+def test_a_year_removed_behind_the_services_back_is_noticed_too():
+    import_calendar_year(year_2027())
+    extended = get_calendar()
+    assert extended.horizon[1] == date(2027, 12, 31)
+    # A bulk delete sends no signal and leaves no newer updated_at; the trigger renews the stamp.
+    CalendarYear.objects.filter(year=2027).delete()
+    assert get_calendar() is not extended and get_calendar().horizon[1] == date(2026, 12, 31)
+
+
 @pytest.mark.parametrize(
     ("change", "field", "needle"),
     [
