@@ -33,7 +33,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 DEFAULT_COMPLAINTS = 1_000_000
 # Bump when the generated data changes shape: an older fixture is then regenerated.
-FIXTURE_VERSION = 1
+FIXTURE_VERSION = 2
 SEED = 0.2026
 SPAN_DAYS = 6 * 365  # received dates over six years before today
 AGE_SKEW = 1.3  # > 1: more complaints in recent years (the caseload grows)
@@ -490,7 +490,8 @@ INSERT INTO complaints_complaint (
     id, number, agency_id, channel, entrusted, anonymous, complainant_sealed, target_agency_id,
     target_officer_id, target_description, category, content, occurred_on, hotline_ticket, assigned_by_id,
     tracking_code, secret_hash, state, received_at, handler_id, decided_at, decision_reason, legal_basis,
-    referred_to, finding, measures, result_text, concluded_at, supervised, archived_at, archive_digest)
+    referred_to, finding, measures, result_text, concluded_at, answer_round, rehandling_reason, supervised,
+    archived_at, archive_digest)
 SELECT
     r.id,
     r.code || '-TS-' || r.year || '-' || lpad((coalesce(nc.last, 0) + r.number_in_year)::text, 6, '0'),
@@ -525,6 +526,8 @@ SELECT
     CASE WHEN r.concluded_at IS NOT NULL AND r.r_conclude < 0.5 THEN '["correct"]' ELSE '[]' END::jsonb,
     CASE WHEN r.concluded_at IS NULL THEN '' ELSE %(result_text)s END,
     r.concluded_at,
+    CASE WHEN r.concluded_at IS NULL THEN 0 ELSE 1 END,  -- each concluded complaint answered once
+    '',
     false,
     CASE WHEN r.state = 'archived' THEN LEAST(r.concluded_at + interval '7 days', %(now)s::timestamptz) END,
     CASE WHEN r.state = 'archived' THEN encode(sha256(('bench-archive-' || r.id)::bytea), 'hex') ELSE '' END
