@@ -14,7 +14,6 @@ this row shows how much of the bare view's rate any ledgered write can keep on t
 from django.db import transaction
 from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import include, path
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,7 +36,7 @@ def bare(request: HttpRequest, pk: int) -> JsonResponse:
 class LedgeredWrite(APIView):
     """An authenticated act that does nothing but write its ledger entry."""
 
-    authentication_classes = [TokenAuthentication]
+    # The API's own authentication (REST_FRAMEWORK's default: the directory-cached token lookup).
     permission_classes = [IsAuthenticated]
 
     def post(self, request: Request) -> Response:
