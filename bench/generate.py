@@ -151,12 +151,18 @@ def _marker(url: str) -> tuple[int, int] | None:
     return (row[0], row[1]) if row else None
 
 
-def _recreate_database(url: str) -> None:
+def _recreate_database(url: str, *, create: bool = True) -> None:
     admin, name = _admin_conninfo(url)
     with psycopg.connect(admin, autocommit=True) as conn:
         ident = sql.Identifier(name)
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(ident))
+        if create:
+            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(ident))
+
+
+def drop_database(url: str) -> None:
+    """Drop the bench database `url` names (a scratch fixture's, after a check)."""
+    _recreate_database(url, create=False)
 
 
 def setup_django() -> None:

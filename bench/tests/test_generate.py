@@ -17,6 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
+from bench.generate import drop_database
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SCRATCH_DATABASE = "jiandu_bench_check"
 COMPLAINTS = 2_000
@@ -30,11 +32,6 @@ pytestmark = pytest.mark.skipif(
 
 def _with_database(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def _drop(url: str, name: str) -> None:
-    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_generator_builds_a_fixture_on_the_current_schema():
@@ -74,4 +71,4 @@ def test_generator_builds_a_fixture_on_the_current_schema():
             ).fetchone()
         assert (unnumbered, concluded_unanswered, running_on_closed) == (0, 0, 0)
     finally:
-        _drop(DATABASE_URL, SCRATCH_DATABASE)
+        drop_database(bench_url)
