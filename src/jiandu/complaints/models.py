@@ -163,7 +163,9 @@ class Material(models.Model):
     kind = models.CharField("类别", max_length=20, choices=Kind.choices)
     note = models.TextField("说明", blank=True)
     file = models.FileField("文件", upload_to="complaints/%Y/%m/", blank=True)
-    original_name = models.CharField("文件名", max_length=200, blank=True)
+    # The name the file had on the sender's machine, encrypted like the identity (jiandu.core.crypto):
+    # a complainant's file name may itself name them. Read it through `original_name`.
+    name_sealed = models.TextField("文件名（加密）", blank=True)
     content_type = models.CharField("文件类型", max_length=100, blank=True)
     size = models.PositiveBigIntegerField("大小", default=0)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
@@ -176,7 +178,20 @@ class Material(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return self.original_name or self.get_kind_display()
+        return self.get_kind_display()
+
+    @property
+    def original_name(self) -> str:
+        """The sender's file name, decrypted; "" when none was given."""
+        from jiandu.core import crypto
+
+        return crypto.decrypt_json(self.name_sealed)["name"] if self.name_sealed else ""
+
+    @original_name.setter
+    def original_name(self, name: str) -> None:
+        from jiandu.core import crypto
+
+        self.name_sealed = crypto.encrypt_json({"name": name}) if name else ""
 
 
 class ExplanationRequest(models.Model):
@@ -255,6 +270,9 @@ class Rating(models.Model):
     # The hotline's own number for the return visit (回访): a visit reported again is the same
     # feedback, not a second one, so it cannot count twice towards supervised handling.
     visit_id = models.CharField("回访编号", max_length=64, blank=True, default="")
+    # Why the complainant is not satisfied, in their words: shown to the handler and the supervising
+    # body, never written to the ledger (only its digest).
+    reason = models.TextField("不满意的原因", blank=True, default="")
     created_at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:

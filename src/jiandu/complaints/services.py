@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from jiandu.core import crypto
 from jiandu.core.errors import InvalidState, NotAllowed, ServiceError
+from jiandu.core.text import clean_text
 from jiandu.deadlines import services as deadlines
 from jiandu.deadlines.models import Deadline
 from jiandu.documents.models import Document
@@ -938,7 +939,12 @@ class Rated:
 
 @transaction.atomic
 def rate_complaint(
-    complaint: Complaint, *, value: str, source: str = Rating.Source.COMPLAINANT, visit_id: str = ""
+    complaint: Complaint,
+    *,
+    value: str,
+    source: str = Rating.Source.COMPLAINANT,
+    visit_id: str = "",
+    reason: str = "",
 ) -> Rated:
     """The complainant (tracking code) or the hotline rates the answer; repeated "不满意" → 督办.
 
@@ -953,6 +959,9 @@ def rate_complaint(
     if source not in Rating.Source.values:
         raise ServiceError("评价来源不正确。", field="source")
     visit_id = visit_id.strip()
+    reason = clean_text(reason, field="reason", label="不满意的原因")
+    if reason and value not in DISPUTED_RATINGS:
+        raise ServiceError("只有评价为“不满意”或“不合格”时才填写原因。", field="reason")
     if source == Rating.Source.HOTLINE:
         if not visit_id:
             raise ServiceError("请填写回访编号：同一次回访重复报送只记一次。", field="visit_id")
@@ -979,6 +988,7 @@ def rate_complaint(
         source=source,
         visit_id=visit_id,
         answer_round=complaint.answer_round,
+        reason=reason,
     )
     profile = _profile(complaint)
     triggered = None
@@ -997,16 +1007,19 @@ def rate_complaint(
     if triggered:
         complaint.supervised = True
         complaint.save(update_fields=["supervised"])
-        body = complaint.assigned_by or complaint.agency.supervisor
-        if body is not None:
-            for person in Person.objects.filter(
-                agency=body, role_assignments__role=Role.SUPERVISOR, is_active=True
-            ):
-                deadlines.notify(
-                    person,
-                    f"投诉举报 {complaint.number} 经评价启动督办（{profile.rule(triggered).citation}）。",
-                    link=f"/complaints/{complaint.pk}/",
-                )
+    if value in DISPUTED_RATINGS:
+        # The handler and the supervising body learn of every disputed answer, not only of the one
+        # that starts 督办: they decide whether to handle it again.
+        what = (
+            f"经评价启动督办（{profile.rule(triggered).citation}）"
+            if triggered
+            else f"的答复被评为“{rating.get_value_display()}”，请研究是否重新办理"
+        )
+        told = [*_supervisors_of(complaint), *([complaint.handler] if complaint.handler_id else [])]
+        for person in dict.fromkeys(told):
+            deadlines.notify(
+                person, f"投诉举报 {complaint.number} {what}。", link=f"/complaints/{complaint.pk}/"
+            )
     record(
         "complaints.rate",
         actor=None,
@@ -1021,6 +1034,17 @@ def rate_complaint(
         },
     )
     return Rated(rating, created=True)
+
+
+def _supervisors_of(complaint: Complaint) -> list[Person]:
+    """The supervision staff of the body that follows the complaint (the one that handed it over,
+    else the agency's supervisory body)."""
+    body = complaint.assigned_by or complaint.agency.supervisor
+    if body is None:
+        return []
+    return list(
+        Person.objects.filter(agency=body, role_assignments__role=Role.SUPERVISOR, is_active=True).distinct()
+    )
 
 
 def may_rehandle(actor: Person, complaint: Complaint) -> bool:

@@ -311,8 +311,10 @@ def test_two_dissatisfied_ratings_put_the_matter_under_supervised_handling(demo)
     assert complaint.supervised  # 001 附件1 二: 两次反馈“不满意”… 按规定督办
     assert complaint.ratings.count() == 2
     assert LedgerEntry.objects.filter(action="complaints.rate", object_id=str(complaint.pk)).count() == 2
-    note = Notification.objects.get(person=demo["supervisor"])
-    assert complaint.number in note.message and SECRET_NAME not in note.message
+    notes = list(Notification.objects.filter(person=demo["supervisor"]).order_by("id"))
+    assert len(notes) == 2  # each disputed answer is told; the second starts 督办
+    assert "请研究是否重新办理" in notes[0].message and "督办" in notes[1].message
+    assert all(complaint.number in n.message and SECRET_NAME not in n.message for n in notes)
 
 
 def test_a_hotline_visit_needs_its_number_and_cannot_be_reported_otherwise(demo):

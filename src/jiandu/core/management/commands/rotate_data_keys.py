@@ -11,7 +11,7 @@ from jiandu.core import crypto
 from jiandu.ledger.services import record
 
 # Every field that holds a `crypto.encrypt_json` token, as (model label, field name).
-SEALED_FIELDS = [("complaints.Complaint", "complainant_sealed")]
+SEALED_FIELDS = [("complaints.Complaint", "complainant_sealed"), ("complaints.Material", "name_sealed")]
 
 
 class Command(BaseCommand):
