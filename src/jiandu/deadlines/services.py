@@ -24,6 +24,7 @@ from jiandu.calendar import OfficialCalendar, Unit, YearData, YearDataError, shi
 from jiandu.core.errors import ServiceError
 from jiandu.deadlines.calendar_source import get_calendar
 from jiandu.deadlines.models import CalendarYear, Deadline, Notification
+from jiandu.deadlines.scope import may_see
 from jiandu.ledger.services import record
 
 
@@ -222,7 +223,7 @@ def recompute_open_deadlines() -> list[DueDateChange]:
             deadline.base_due_date = _due(deadline.start_date, deadline.amount, deadline.unit, calendar).due
         deadline.due_date, deadline.provisional = new_due, provisional
         deadline.save(update_fields=["due_date", "provisional", "base_due_date"])
-        if deadline.owner_id:
+        if deadline.owner_id and may_see(deadline.owner, deadline):
             status = "（暂定）" if provisional else ""
             notify(
                 deadline.owner,
@@ -297,9 +298,12 @@ def tick(now: datetime.datetime | None = None) -> TickReport:
         with transaction.atomic():
             if not Deadline.objects.filter(pk=deadline.pk, reminded_at__isnull=True).update(reminded_at=now):
                 continue
-            if deadline.owner_id:
+            # The owner is told only while the matter is still theirs to see (a complaint hides
+            # itself from the officer it is about, whoever took the step that opened the period).
+            told = deadline.owner if deadline.owner_id and may_see(deadline.owner, deadline) else None
+            if told is not None:
                 notify(
-                    deadline.owner,
+                    told,
                     f"“{deadline.title}”将于 {deadline.due_date} 届满（依据：{deadline.citation}）。",
                     kind=Notification.Kind.REMINDER,
                     deadline=deadline,
@@ -308,7 +312,7 @@ def tick(now: datetime.datetime | None = None) -> TickReport:
                 "deadline.remind",
                 agency=deadline.agency,
                 obj=deadline,
-                payload={"due": deadline.due_date, "owner": deadline.owner_id},
+                payload={"due": deadline.due_date, "owner": deadline.owner_id, "notified": told is not None},
             )
             report.reminded += 1
     for deadline in open_deadlines.filter(escalated_at__isnull=True, due_date__lt=today).iterator(
@@ -320,10 +324,13 @@ def tick(now: datetime.datetime | None = None) -> TickReport:
             )
             if not claimed:
                 continue
-            recipients = _escalation_recipients(deadline)
+            candidates = _escalation_recipients(deadline)
             if deadline.owner_id:
-                recipients.append(deadline.owner)
-            for person in {p.pk: p for p in recipients}.values():
+                candidates.append(deadline.owner)
+            # A leader or owner the matter is hidden from (the officer a complaint is about) is
+            # not told: the escalation names the matter.
+            recipients = [p for p in {p.pk: p for p in candidates}.values() if may_see(p, deadline)]
+            for person in recipients:
                 notify(
                     person,
                     f"“{deadline.title}”已于 {deadline.due_date} 届满，尚未办结"
