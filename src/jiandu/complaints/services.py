@@ -97,8 +97,8 @@ class Receipt:
     secret: str
 
 
-def _secret_digest(secret: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), secret.encode(), hashlib.sha256).hexdigest()
+def _secret_digest(secret: str, key: str | None = None) -> str:
+    return hmac.new((key or settings.SECRET_KEY).encode(), secret.encode(), hashlib.sha256).hexdigest()
 
 
 def _random(length: int) -> str:
@@ -354,11 +354,13 @@ def submit_complaint(
 def find_by_tracking(tracking_code: str, secret: str) -> Complaint | None:
     """The complaint for a tracking code and secret, or None; the secret compared in constant time."""
     complaint = Complaint.objects.filter(tracking_code=tracking_code.strip().upper()).first()
-    digest = _secret_digest(secret.strip().upper())
-    if complaint is None:
-        hmac.compare_digest(digest, digest)  # same work whether or not the code exists
-        return None
-    return complaint if hmac.compare_digest(digest, complaint.secret_hash) else None
+    stored = complaint.secret_hash if complaint else ""
+    # A secret made before SECRET_KEY was rotated still opens its complaint: the old keys stay in
+    # SECRET_KEY_FALLBACKS (docs/operations.md). Same work whether or not the code exists.
+    matched = False
+    for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS):
+        matched |= hmac.compare_digest(_secret_digest(secret.strip().upper(), key), stored)
+    return complaint if complaint is not None and matched else None
 
 
 # ---------------------------------------------------------------------------------- who may act

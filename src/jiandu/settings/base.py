@@ -1,9 +1,11 @@
 """Settings for Jiandu, configured from the environment (12-factor).
 
+JIANDU_ENV           production | development; the `jiandu` command defaults to development (the
+                     embedded defaults `make run` uses), the WSGI entry point to production
 JIANDU_DATABASE_URL  database URL (default: SQLite file under var/)
-JIANDU_SECRET_KEY    required when JIANDU_DEBUG is off
+JIANDU_SECRET_KEY    required in production
 JIANDU_ALLOWED_HOSTS comma-separated host names
-JIANDU_DEBUG         1/true/yes to run in development mode
+JIANDU_DEBUG         overrides the environment's default (on in development, off in production)
 """
 
 import os
@@ -28,13 +30,21 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("JIANDU_DEBUG")
+ENVIRONMENT = os.environ.get("JIANDU_ENV", "production").strip().lower() or "production"
+if ENVIRONMENT not in {"production", "development"}:
+    raise ImproperlyConfigured(f"JIANDU_ENV must be production or development, not {ENVIRONMENT!r}.")
+DEBUG = env_bool("JIANDU_DEBUG", ENVIRONMENT == "development")
 
 SECRET_KEY = os.environ.get("JIANDU_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("JIANDU_SECRET_KEY must be set when JIANDU_DEBUG is off.")
+        raise ImproperlyConfigured(
+            "JIANDU_SECRET_KEY must be set in production (or set JIANDU_ENV=development for a trial run)."
+        )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"  # noqa: S105
+# Keys the secret was before a rotation: signatures and digests made with them still verify
+# (Django's own SECRET_KEY_FALLBACKS; complaint tracking secrets honour them too).
+SECRET_KEY_FALLBACKS = env_list("JIANDU_SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("JIANDU_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 

@@ -448,3 +448,13 @@ def test_hotline_ticket_registers_once(ggzy):
     )
     assert again.complaint.pk == first.complaint.pk and again.secret == ""
     assert Complaint.objects.count() == 1
+
+
+def test_tracking_secrets_survive_a_secret_key_rotation(demo, settings):
+    receipt = services.submit_complaint(intake(Agency.objects.get(code="demo-amr")))
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "rotated-" + "k" * 50
+    assert services.find_by_tracking(receipt.tracking_code, receipt.secret) is None
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert services.find_by_tracking(receipt.tracking_code, receipt.secret) == receipt.complaint
+    assert services.find_by_tracking(receipt.tracking_code, "WRONGONE") is None

@@ -10,8 +10,10 @@ import argparse
 import json
 from datetime import date
 
+from django.db import DatabaseError
+
 from jiandu.calendar import BeyondHorizon, DueDate, OfficialCalendar, Unit
-from jiandu.deadlines.calendar_source import get_calendar
+from jiandu.deadlines.calendar_source import default_calendar, get_calendar
 from jiandu.deadlines.management import OneLineCommand
 
 _UNIT_WORDS = {Unit.WORKDAY: "个工作日", Unit.DAY: "日", Unit.MONTH: "个月"}
@@ -68,7 +70,13 @@ class Command(OneLineCommand):
         parser.add_argument("--json", dest="as_json", action="store_true", help="print one JSON object")
 
     def handle(self, *args, start: date, amount: int, unit: str, provisional: bool, as_json: bool, **options):
-        calendar = get_calendar()
+        try:
+            calendar = get_calendar()
+        except DatabaseError:
+            # No database yet (a fresh clone, or run outside the project folder): the shipped official
+            # calendar still answers; only years an administrator added are missing.
+            calendar = default_calendar()
+            self.stderr.write("注意：数据库不可用，按随附的官方日历计算（管理员另行导入的年度未计入）。")
         period_unit = Unit(unit)
         try:
             result = calendar.add(start, amount, period_unit, provisional_ok=provisional)
