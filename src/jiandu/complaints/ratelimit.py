@@ -1,10 +1,17 @@
 """Per-client request limits on the public complaint pages (anti-abuse settings, not legal periods).
 
-Counts live in Django's cache in fixed windows. In production the cache is shared by every app
-server (Redis, or the database cache), so moving between servers does not reset a count; nothing
-is kept in process memory. A client is its REMOTE_ADDR, kept in the cache only as a keyed digest:
-behind a reverse proxy the proxy must hand the WSGI server the client's address, or every visitor
-shares one window.
+Counts live in fixed windows shared by every app server, so moving between servers does not
+reset a count and nothing is kept in process memory. Each count is one atomic operation, so that
+parallel requests cannot all read the same count and all pass:
+
+- with Redis configured (`settings.REDIS_URL`, from JIANDU_REDIS_URL): INCR and EXPIRE in one
+  MULTI/EXEC pipeline;
+- otherwise in the database (`core.RateLimitCount`): one INSERT … ON CONFLICT DO UPDATE SET
+  count = count + 1 RETURNING count (SQLite ≥ 3.35 and PostgreSQL), and the rows of ended windows
+  are deleted when a new window begins.
+
+A client is its REMOTE_ADDR, kept only as a keyed digest: behind a reverse proxy the proxy must
+hand the WSGI server the client's address, or every visitor shares one window.
 
 Limits: `settings.JIANDU_PUBLIC_RATE_LIMIT`, a mapping of scope → (requests, window in seconds),
 e.g. {"complaint_submit": (20, 3600)}; a scope it leaves out keeps its entry in DEFAULT_LIMITS.
@@ -14,13 +21,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
+from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.crypto import salted_hmac
+
+from jiandu.core.models import RateLimitCount
 
 SUBMIT, STATUS = "complaint_submit", "complaint_status"
 
@@ -39,8 +49,43 @@ def limit_for(scope: str) -> tuple[int, int]:
     return int(requests), int(window)
 
 
-def _client(request: HttpRequest) -> str:
-    return salted_hmac("jiandu.ratelimit", request.META.get("REMOTE_ADDR", "")).hexdigest()[:32]
+def _client_digest(address: str) -> str:
+    return salted_hmac("jiandu.ratelimit", address).hexdigest()[:32]
+
+
+@cache
+def _redis(url: str) -> Any:
+    # One client (and its connection pool) per URL and process; redis-py is needed only when
+    # Redis is configured, as for Django's own Redis cache.
+    import redis
+
+    return redis.Redis.from_url(url)
+
+
+def _count_redis(url: str, key: str, window: int) -> int:
+    pipe = _redis(url).pipeline(transaction=True)
+    pipe.incr(key)
+    pipe.expire(key, window)
+    count, _expiry_set = pipe.execute()
+    return int(count)
+
+
+def _count_database(key: str, window_end: int, now: int) -> int:
+    quote = connection.ops.quote_name
+    table, key_column, count, end = (
+        quote(name) for name in (RateLimitCount._meta.db_table, "key", "count", "window_end")
+    )
+    upsert = (
+        f"INSERT INTO {table} ({key_column}, {count}, {end}) VALUES (%s, 1, %s) "  # noqa: S608 (quoted names)
+        f"ON CONFLICT ({key_column}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(upsert, [key, window_end])
+        (value,) = cursor.fetchone()
+    if value == 1:
+        # A window has just begun: the ended ones are of no further use.
+        RateLimitCount.objects.filter(window_end__lte=now).delete()
+    return int(value)
 
 
 def hit(request: HttpRequest, scope: str) -> int | None:
@@ -48,16 +93,14 @@ def hit(request: HttpRequest, scope: str) -> int | None:
     requests, window = limit_for(scope)
     now = int(time.time())
     slot = now // window
-    key = f"jiandu:ratelimit:{scope}:{window}:{slot}:{_client(request)}"
-    cache.add(key, 0, timeout=window)  # period-literal-ok: a cache entry starting at 0, not a calendar
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the entry expired between add and incr: this is the new window's first hit
-        cache.set(key, 1, timeout=window)
-        count = 1
+    window_end = (slot + 1) * window
+    client = _client_digest(request.META.get("REMOTE_ADDR", ""))
+    key = f"jiandu:ratelimit:{scope}:{window}:{slot}:{client}"
+    redis_url = getattr(settings, "REDIS_URL", "")
+    count = _count_redis(redis_url, key, window) if redis_url else _count_database(key, window_end, now)
     if count <= requests:
         return None
-    return (slot + 1) * window - now
+    return window_end - now
 
 
 def rate_limited(scope: str, methods: tuple[str, ...] = ("POST",)) -> Callable:

@@ -37,3 +37,23 @@ class ChangeStamp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic}: {self.stamp}"
+
+
+class RateLimitCount(models.Model):
+    """Requests one client made in one fixed window of one rate-limit scope (`complaints.ratelimit`).
+
+    Counted with one atomic upsert (INSERT … ON CONFLICT DO UPDATE … RETURNING), so parallel
+    requests on any number of servers each get their own count: a read-then-write, as the
+    database cache's incr is, lets parallel requests read the same count and all pass.
+    Rows of ended windows are deleted as new windows begin.
+    """
+
+    key = models.CharField("窗口", max_length=160, primary_key=True)
+    count = models.PositiveIntegerField("次数")
+    window_end = models.BigIntegerField("窗口结束（Unix 秒）", db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "访问频率计数"
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
