@@ -7,8 +7,13 @@ centred above it; page numbers in 4号 as "— 1 —".
 
 The DOCX names the fonts an office's Word has (仿宋 for the body, 宋体 for the title) through
 w:eastAsia, so Chinese text is set in them rather than in a Latin fallback. The PDF embeds its
-font (see `fonts`). Both outputs depend on the text alone: the same text gives the same bytes,
-so a digest taken at issue can be checked against a file at any time.
+font (see `fonts`), and sets each character the main face lacks in the first fallback face that
+has it; a character no face has is refused (`unprintable`), never dropped from the PDF. Both
+outputs depend on the text alone: the same text gives the same bytes, so a digest taken at issue
+can be checked against a file at any time.
+
+The closing, the seal, the agency's name and the date never stand on a page without body text
+(GB/T 9704 7.3.5): they are kept on one page with the last body paragraph.
 """
 
 from __future__ import annotations
@@ -35,7 +40,9 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 from reportlab.platypus import paragraph as reportlab_paragraph
 
-from .fonts import pdf_font
+from jiandu.core.errors import ServiceError
+
+from .fonts import PDF_FONT_NAME, face_for, missing, pdf_fallback, pdf_font
 from .kinds import SEAL_PLACEHOLDER, DocumentText
 
 TITLE_PT = 22  # 2号
@@ -62,6 +69,21 @@ for _wrapper in (reportlab_textsplit, reportlab_paragraph):
     _wrapper.ALL_CANNOT_START += "".join(
         char for char in _CHINESE_CANNOT_START if char not in _wrapper.ALL_CANNOT_START
     )
+
+
+def unprintable(text: str) -> list[str]:
+    """The characters of `text` that no embedded face can print, each once, in order of occurrence.
+
+    Whitespace is never among them: the layout breaks lines at it and prints none of it. Cheap
+    after the first call in a process, so forms may call it on every field to refuse such text
+    before it reaches a letter.
+    """
+    return [char for char in missing(text) if not char.isspace()]
+
+
+def describe_characters(chars: list[str]) -> str:
+    """Characters as a reader can find them again, e.g. U+2A6A5「𪚥」、U+30EDE「𰻞」."""
+    return "、".join(f"U+{ord(char):04X}「{char}」" for char in chars)
 
 
 def _em(text: str) -> float:
@@ -172,16 +194,19 @@ def render_docx(text: DocumentText) -> bytes:
     _docx_paragraph(document, text.number, align=WD_ALIGN_PARAGRAPH.CENTER)
     _docx_paragraph(document, "")
     _docx_paragraph(document, f"{text.addressee}：")
-    for paragraph in text.body:
-        _docx_paragraph(document, paragraph, first_line_em=2)
-    # The signature never stands on a page of its own: the closing line goes over with it.
+    body = [_docx_paragraph(document, paragraph, first_line_em=2) for paragraph in text.body]
+    # The signature never stands on a page without body text: the last body paragraph, the
+    # closing and the signature lines go over together, none of them split across pages.
     ending = [
+        *body[-1:],
         _docx_paragraph(document, text.closing, first_line_em=2),
         _docx_paragraph(document, ""),
         _docx_paragraph(document, ""),
     ]
     for line, indent in _signature_indents(text):
         ending.append(_docx_paragraph(document, line, align=WD_ALIGN_PARAGRAPH.RIGHT, right_em=indent))
+    for paragraph in ending:
+        paragraph.paragraph_format.keep_together = True
     for paragraph in ending[:-1]:
         paragraph.paragraph_format.keep_with_next = True
     _docx_page_number(section)
@@ -225,8 +250,30 @@ def _pdf_styles(font: str) -> dict[str, ParagraphStyle]:
     }
 
 
+def _markup(text: str) -> str:
+    """`text` as Paragraph markup: escaped, with runs the main face lacks set in a fallback face."""
+    runs: list[tuple[str, list[str]]] = []
+    for char in text:
+        face = face_for(char)
+        if face is None:
+            if not char.isspace():
+                raise ServiceError(f"文书中有字体无法印出的字符：{describe_characters([char])}")
+            # Whitespace only breaks the line: it goes with the run around it.
+            face = runs[-1][0] if runs else PDF_FONT_NAME
+        if runs and runs[-1][0] == face:
+            runs[-1][1].append(char)
+        else:
+            runs.append((face, [char]))
+    return "".join(
+        escape("".join(chars))
+        if face == PDF_FONT_NAME
+        else f'<font name="{pdf_fallback(face)}">{escape("".join(chars))}</font>'
+        for face, chars in runs
+    )
+
+
 def render_pdf(text: DocumentText) -> bytes:
-    """The document as PDF, with its Chinese font embedded."""
+    """The document as PDF, with its fonts embedded; ServiceError if a character cannot be printed."""
     font = pdf_font()
     styles = _pdf_styles(font)
     out = io.BytesIO()
@@ -262,20 +309,22 @@ def render_pdf(text: DocumentText) -> bytes:
         page_number(canvas, doc)
 
     line = BODY_LEADING_PT
+    body = [Paragraph(_markup(paragraph), styles["body"]) for paragraph in text.body]
     story = [
-        Paragraph(escape(text.agency_name), styles["title"]),
-        Paragraph(escape(text.title), styles["title"]),
+        Paragraph(_markup(text.agency_name), styles["title"]),
+        Paragraph(_markup(text.title), styles["title"]),
         Spacer(0, line),
-        Paragraph(escape(text.number), styles["centred"]),
+        Paragraph(_markup(text.number), styles["centred"]),
         Spacer(0, line),
-        Paragraph(escape(f"{text.addressee}："), styles["left"]),
-        *(Paragraph(escape(paragraph), styles["body"]) for paragraph in text.body),
+        Paragraph(_markup(f"{text.addressee}："), styles["left"]),
+        *body[:-1],
     ]
-    # The signature never stands on a page of its own: the closing line goes over with it.
-    ending = [Paragraph(escape(text.closing), styles["body"]), Spacer(0, 2 * line)]
+    # The signature never stands on a page without body text: the last body paragraph, the
+    # closing and the signature lines go over together.
+    ending = [*body[-1:], Paragraph(_markup(text.closing), styles["body"]), Spacer(0, 2 * line)]
     for signature_line, indent in _signature_indents(text):
         style = ParagraphStyle(f"right-{indent}", parent=styles["right"], rightIndent=indent * BODY_PT)
-        ending.append(Paragraph(escape(signature_line), style))
+        ending.append(Paragraph(_markup(signature_line), style))
     story.append(KeepTogether(ending))
     template.build(story, onFirstPage=first_page, onLaterPages=page_number)
     return out.getvalue()

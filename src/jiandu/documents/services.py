@@ -33,9 +33,9 @@ from jiandu.core.errors import NotAllowed, ServiceError
 from jiandu.ledger.services import record
 from jiandu.orgs.models import Agency, Role
 
-from .kinds import MissingContext, get_kind
+from .kinds import DocumentKind, MissingContext, get_kind
 from .models import Document, NumberCounter, document_path
-from .render import render_docx, render_pdf
+from .render import describe_characters, render_docx, render_pdf, unprintable
 
 logger = logging.getLogger(__name__)
 
@@ -43,13 +43,33 @@ FORMATS = ("docx", "pdf")
 NUMBER_MAX_LENGTH = Document._meta.get_field("number").max_length
 
 
+def _refuse_unprintable(spec: DocumentKind, context: Mapping[str, Any]) -> None:
+    # The PDF must carry every character the DOCX does: text with a character that no embedded
+    # face has is refused, naming the key and the characters, rather than printed without them.
+    found = [
+        (key, chars)
+        for key in spec.required_keys
+        if isinstance(context.get(key), str) and (chars := unprintable(context[key]))
+    ]
+    if found:
+        detail = "；".join(f"{key} 中的 {describe_characters(chars)}" for key, chars in found)
+        raise ServiceError(
+            f"文书「{spec.title}」无法印出这些字符：{detail}。请改用可印出的写法后再制发。",
+            field=found[0][0],
+            code="unprintable",
+        )
+
+
 def render_preview(kind: str, context: Mapping[str, Any]) -> tuple[bytes, bytes]:
     """Render a document without issuing it: (DOCX bytes, PDF bytes).
 
     The context must hold every key the kind needs, the frame's `agency_name`, `number` and
-    `issued_on` (a date) and `citation` included; raises MissingContext naming the keys it lacks.
+    `issued_on` (a date) and `citation` included; raises MissingContext naming the keys it lacks,
+    and ServiceError (code "unprintable") naming a key whose text has a character no font prints.
     """
-    text = get_kind(kind).compose(context)
+    spec = get_kind(kind)
+    _refuse_unprintable(spec, context)
+    text = spec.compose(context)
     return render_docx(text), render_pdf(text)
 
 
@@ -116,7 +136,8 @@ def issue_document(
     refused. number: a 文号 given by hand; by default the next of the kind's family this year.
     actor: the Person issuing (of the agency, or an administrator); None for the system.
     record_entry: False when the caller's act records the document in its own ledger entry.
-    Raises MissingContext naming missing keys, NotAllowed, or ServiceError.
+    Raises MissingContext naming missing keys, NotAllowed, or ServiceError (code "unprintable"
+    naming the key when its text has a character no embedded font prints; nothing is stored).
     """
     spec = get_kind(kind)
     _check_actor(actor, agency)
@@ -136,6 +157,7 @@ def issue_document(
     missing = spec.missing({**context, **supplied}, exclude=("number",))
     if missing:
         raise MissingContext(spec, missing)
+    _refuse_unprintable(spec, {**context, **supplied, "number": number})
     subject_type = ContentType.objects.get_for_model(subject)
 
     saved: list[FieldFile] = []
