@@ -1,0 +1,153 @@
+"""Letters as a reader sees them: the signature is never alone on a page, and no sentence is said twice."""
+
+import datetime
+import io
+import re
+
+import docx
+import pypdf
+import pytest
+
+from jiandu.complaints.models import Complaint
+from jiandu.complaints.services import ADDRESSEE, MEASURES
+from jiandu.documents.kinds import all_kinds, get_kind
+from jiandu.documents.services import render_preview
+
+from .conftest import CITATION
+
+LAST_PARAGRAPH = "你（单位）可以凭查询码对本次办理情况作出评价。"
+FINDING = "被投诉执法人员在执法过程中未出示行政执法证件，"
+
+
+def _pages(pdf_bytes: bytes) -> list[str]:
+    # Lines wrap anywhere in Chinese text: compare without the line breaks.
+    return ["".join(page.extract_text().split()) for page in pypdf.PdfReader(io.BytesIO(pdf_bytes)).pages]
+
+
+def test_pdf_signature_is_never_alone_on_the_last_page(full_context):
+    # With 8 repetitions the closing, seal, agency name and date used to go to page 2 alone, the
+    # last body paragraph staying on page 1; the neighbouring lengths guard against font metrics.
+    long_letters = 0
+    for repetitions in range(6, 11):
+        full_context["findings"] = FINDING * repetitions
+        _, pdf_bytes = render_preview("complaint_result", full_context)
+        pages = _pages(pdf_bytes)
+        if len(pages) == 1:
+            continue
+        long_letters += 1
+        last = pages[-1]
+        for expected in (LAST_PARAGRAPH, "特此告知。", "（印章）", "测试市市场监督管理局", "2025年3月5日"):
+            assert expected in last, (repetitions, expected)
+    assert long_letters, "some of these letters run onto a second page"
+
+
+def test_docx_keeps_the_last_paragraph_with_the_closing_and_signature(full_context):
+    docx_bytes, _ = render_preview("complaint_result", full_context)
+    paragraphs = docx.Document(io.BytesIO(docx_bytes)).paragraphs
+    texts = [paragraph.text for paragraph in paragraphs]
+    start = texts.index(LAST_PARAGRAPH)
+    ending = paragraphs[start:]
+    assert [paragraph.text for paragraph in ending] == [
+        LAST_PARAGRAPH,
+        "特此告知。",
+        "",
+        "",
+        "（印章）",
+        "测试市市场监督管理局",
+        "2025年3月5日",
+    ]
+    for paragraph in ending:
+        assert paragraph.paragraph_format.keep_together is True, paragraph.text
+    for paragraph in ending[:-1]:
+        assert paragraph.paragraph_format.keep_with_next is True, paragraph.text
+    # The paragraphs before stay free to break, or a long letter could not fill its first page.
+    assert not paragraphs[start - 1].paragraph_format.keep_with_next
+
+
+def _complaint_letters() -> list[tuple[str, dict]]:
+    """Each complaint letter with the values the complaints services put into it (see `_letter`)."""
+    received = datetime.date(2025, 3, 1)
+    accepted = datetime.date(2025, 3, 3)
+    reason = "该投诉举报反映的事项属于生态环境部门职责"
+    letters = [
+        ("complaint_acceptance", {"due_date": datetime.date(2025, 4, 2)}),
+        # No handling period is known when the complaint was handed over: the service says so.
+        ("complaint_acceptance", {"due_date": "依法规定的期限"}),
+        ("complaint_rejection", {"reasons": "该事项已经人民法院受理", "citation": CITATION}),
+        (
+            "complaint_referral",
+            {"reasons": reason, "referred_on": accepted, "referred_to": "测试市生态环境局"},
+        ),
+        # Without a referral rule in the agency's profile the service cites the decision's reason.
+        (
+            "complaint_referral",
+            {
+                "reasons": reason,
+                "citation": reason,
+                "referred_on": accepted,
+                "referred_to": "测试市生态环境局",
+            },
+        ),
+        (
+            "complaint_extension",
+            {
+                "accepted_on": accepted,
+                "due_date": datetime.date(2025, 4, 2),
+                "reasons": "情况复杂，需补充调查",
+                "new_due_date": datetime.date(2025, 5, 6),
+            },
+        ),
+    ]
+    # The findings and decisions as conclude_complaint writes them, for each finding it allows.
+    for finding, measures, result_text in (
+        (Complaint.Finding.SUBSTANTIATED, ["correct"], "经查属实，已责令改正。"),
+        (Complaint.Finding.PARTLY, ["correct", "refer_discipline"], "经补充调查，部分属实。"),
+        (Complaint.Finding.NOT_SUBSTANTIATED, [], "经查不属实。"),
+    ):
+        letters.append(
+            (
+                "complaint_result",
+                {
+                    "accepted_on": accepted,
+                    "findings": f"{finding.label}。{result_text}".rstrip("。"),
+                    "decision": "；".join(MEASURES[m] for m in measures) or "不予追究",
+                },
+            )
+        )
+    return [
+        (
+            code,
+            {
+                "addressee": ADDRESSEE,
+                "received_on": received,
+                "tracking_code": "TS2025-8F3K2Q",
+                "agency_name": "测试市市场监督管理局",
+                "number": "测试市监投诉〔2025〕12号",
+                "issued_on": datetime.date(2025, 3, 5),
+                "citation": CITATION,
+                **values,
+            },
+        )
+        for code, values in letters
+    ]
+
+
+LETTERS = _complaint_letters()
+
+
+def test_every_complaint_kind_is_checked():
+    codes = {kind.code for kind in all_kinds() if kind.code.startswith("complaint_")}
+    assert codes == {code for code, _ in LETTERS}
+
+
+@pytest.mark.parametrize(("code", "context"), LETTERS, ids=[code for code, _ in LETTERS])
+def test_no_sentence_is_said_twice(code, context):
+    assert not get_kind(code).missing(context)
+    docx_bytes, pdf_bytes = render_preview(code, context)
+    for text in (
+        "".join(paragraph.text for paragraph in docx.Document(io.BytesIO(docx_bytes)).paragraphs),
+        "".join(_pages(pdf_bytes)),
+    ):
+        sentences = [sentence for sentence in re.split("。", re.sub(r"\s+", "", text)) if sentence]
+        repeated = sorted({sentence for sentence in sentences if sentences.count(sentence) > 1})
+        assert not repeated, f"{code}: {repeated}"
