@@ -1,4 +1,4 @@
-"""The Chinese typeface embedded in archived PDFs.
+"""The typefaces embedded in archived PDFs: a Chinese Song face, and fallbacks for what it lacks.
 
 An archived PDF carries its font instead of naming one that a reader's viewer may lack, so the
 document looks the same in twenty years. The typeface is Noto Serif SC (思源宋体; SIL Open Font

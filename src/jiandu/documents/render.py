@@ -13,7 +13,7 @@ outputs depend on the text alone: the same text gives the same bytes, so a diges
 can be checked against a file at any time.
 
 The closing, the seal, the agency's name and the date never stand on a page without body text
-(GB/T 9704 7.3.5): they are kept on one page with the last body paragraph.
+(as GB/T 9704 requires): they are kept on one page with the last body paragraph.
 """
 
 from __future__ import annotations
