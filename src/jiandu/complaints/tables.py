@@ -49,6 +49,7 @@ ACTION_WORDS = {
     "complaints.rehandle": "重新办理",
     "complaints.archive": "归档",
     "complaints.export": "导出案卷",
+    "complaints.download_material": "下载材料",
     "complaints.reveal_complainant": "查看投诉举报人信息",
     "documents.issue": "制发文书",
     "documents.download": "下载文书",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("complaint/status/", views.status, name="status"),
     path("complaint/status/rate/", views.rate, name="rate"),
     path("complaint/status/end/", views.end_status, name="end_status"),
+    path("complaint/status/letters/<int:pk>.<str:fmt>", views.status_letter, name="status_letter"),
     # Staff
     path("complaints/", views.queue, name="queue"),
     path("complaints/register/", views.register, name="register"),

@@ -8,7 +8,10 @@ Every response here is marked not cacheable: they carry complaint facts, receipt
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import logging
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -21,6 +24,10 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,17 +35,23 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from jiandu.core import crypto
 from jiandu.core.errors import NotAllowed, ServiceError
 from jiandu.deadlines.models import Deadline
 from jiandu.deadlines.services import deadlines_of
 from jiandu.documents.models import Document
 from jiandu.documents.services import read_document_file
+from jiandu.ledger.services import record
 from jiandu.orgs.models import Agency, Person, Role
 from jiandu.rules.loader import Period, Profile
 from jiandu.rules.services import profile_for
+from jiandu.web.citations import cite
 
 from . import archive, forms, ratelimit, services, tables
 from .models import Complaint, ExtensionRequest, Material, Rating
+from .uploads import CheckedFile
+
+logger = logging.getLogger(__name__)
 
 TOKENS_KEY, RECEIPT_KEY, RECEIPT_SHOWN_KEY = (
     "complaints.form_tokens",
@@ -46,10 +59,13 @@ TOKENS_KEY, RECEIPT_KEY, RECEIPT_SHOWN_KEY = (
     "complaints.shown",
 )
 STATUS_KEY = "complaints.status"
+RECENT_KEY = "complaints.recent"  # the last public submit of this session: its digest and number
 # A form token is remembered this long (seconds), so a resubmitted form is recognised (anti-abuse
 # and double-submit protection, not a legal period); a second submit waits at most DUPLICATE_WAIT
-# seconds for the first to finish.
+# seconds for the first to finish. The same content sent again from the same session within
+# RESUBMIT_WINDOW seconds (back, then submit again) is taken for the first complaint.
 FORM_TOKEN_TTL = 24 * 3600  # period-literal-ok: cache lifetime of a form token in seconds
+RESUBMIT_WINDOW = 2 * 3600  # period-literal-ok: how long a resubmission counts as the same, seconds
 DUPLICATE_WAIT = 15
 PENDING, DONE = "pending", "done"
 LOOKUP_FAILED = "查询码或查询密码不正确，请核对后再试。"
@@ -60,11 +76,127 @@ DOCUMENT_TYPES = {
 COMPLAINANT = Rating.Source.COMPLAINANT  # the rating's source when the complainant rates on the status page
 
 
+# ----------------------------------------------------------------- files kept between two posts
+
+
+class KeptUploads:
+    """The checked files of one form, kept server-side between its posts (a refused submit must
+    not lose them), under a folder named by a digest of the form token.
+
+    Only a session the token was issued to gets here (`_submit_once` checks), so another visitor
+    never sees them. File names are personal data: the index that holds them is encrypted like the
+    complainant's identity, and the files themselves carry random names. Folders of forms never
+    sent are removed after FORM_TOKEN_TTL (and by `jiandu sweep_files`, which removes stored files
+    no row names).
+    """
+
+    ROOT = "kept-uploads"
+    INDEX = "index"
+
+    def __init__(self, token: str) -> None:
+        self.folder = f"{self.ROOT}/{hashlib.sha256(('kept:' + token).encode()).hexdigest()}"
+
+    def _path(self, name: str) -> str:
+        return f"{self.folder}/{name}"
+
+    def items(self) -> list[dict[str, Any]]:
+        """The kept files: id, name, content_type, size, sha256 (those whose data is still there)."""
+        index = self._path(self.INDEX)
+        if not default_storage.exists(index):
+            return []
+        with default_storage.open(index, "rb") as handle:
+            token = handle.read().decode()
+        try:
+            items = crypto.decrypt_json(token)["items"]
+        except Exception:  # an unreadable index keeps nothing: the visitor attaches the files again
+            logger.warning("kept uploads: unreadable index in %s", self.folder)
+            return []
+        return [item for item in items if default_storage.exists(self._path(item["id"]))]
+
+    def _write(self, items: list[dict[str, Any]]) -> None:
+        index = self._path(self.INDEX)
+        default_storage.delete(index)
+        if items:
+            default_storage.save(index, ContentFile(crypto.encrypt_json({"items": items}).encode()))
+
+    def add(self, checked: list[CheckedFile]) -> None:
+        if not checked:
+            return
+        sweep_kept_uploads()
+        items = self.items()
+        for item in checked:
+            if any(kept["sha256"] == item.sha256 for kept in items):
+                continue  # the same file chosen again is kept once
+            name = secrets.token_hex(16)
+            default_storage.save(self._path(name), ContentFile(item.data))
+            items.append(
+                {
+                    "id": name,
+                    "name": item.name,
+                    "content_type": item.content_type,
+                    "size": item.size,
+                    "sha256": item.sha256,
+                }
+            )
+        self._write(items)
+
+    def drop(self, ids: list[str]) -> None:
+        items = self.items()
+        keep = [item for item in items if item["id"] not in ids]
+        if len(keep) == len(items):
+            return
+        for item in items:
+            if item["id"] in ids:
+                default_storage.delete(self._path(item["id"]))
+        self._write(keep)
+
+    def uploads(self) -> list[UploadedFile]:
+        """The kept files as uploads, for the service (which checks them again)."""
+        found = []
+        for item in self.items():
+            with default_storage.open(self._path(item["id"]), "rb") as handle:
+                found.append(SimpleUploadedFile(item["name"], handle.read(), item["content_type"]))
+        return found
+
+    def clear(self) -> None:
+        if not default_storage.exists(self.folder):
+            return
+        _folders, files = default_storage.listdir(self.folder)
+        for name in files:
+            default_storage.delete(self._path(name))
+
+
+def sweep_kept_uploads(now: datetime.datetime | None = None) -> int:
+    """Remove the kept files of forms last touched more than FORM_TOKEN_TTL ago; returns how many."""
+    if not default_storage.exists(KeptUploads.ROOT):
+        return 0
+    cutoff = (now or timezone.now()) - datetime.timedelta(seconds=FORM_TOKEN_TTL)
+    removed = 0
+    folders, _files = default_storage.listdir(KeptUploads.ROOT)
+    for folder in folders:
+        path = f"{KeptUploads.ROOT}/{folder}"
+        _sub, files = default_storage.listdir(path)
+        if files and max(default_storage.get_modified_time(f"{path}/{n}") for n in files) < cutoff:
+            for name in files:
+                default_storage.delete(f"{path}/{name}")
+                removed += 1
+    return removed
+
+
+def _file_size(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{max(1, size // 1024)} KB"
+
+
 # ------------------------------------------------------------------------ submitting a form once
 
 
 def _token_key(token: str) -> str:
     return "jiandu:complaints:form:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def _content_key(request: HttpRequest, digest: str) -> str:
+    session = request.session.session_key or ""
+    return "jiandu:complaints:content:" + hashlib.sha256(f"{session}:{digest}".encode()).hexdigest()
 
 
 def _form_token(request: HttpRequest) -> str:
@@ -97,57 +229,118 @@ def _claim(key: str) -> bool:
     return False
 
 
+def _recently_sent(request: HttpRequest, digest: str) -> str | None:
+    """The number of the complaint this session sent with the same content lately, or None."""
+    recent = request.session.get(RECENT_KEY)
+    if recent and recent["digest"] == digest and time.time() - recent["at"] < RESUBMIT_WINDOW:
+        return recent["number"]
+    return None
+
+
 def _submit_once(
     request: HttpRequest,
     form: forms.IntakeForm,
-    submit: Callable[[], services.Receipt],
+    submit: Callable[[list[UploadedFile]], services.Receipt],
     *,
     staff: bool = False,
 ) -> HttpResponse | None:
-    """Register the complaint once per form token, then redirect to the receipt.
+    """Register the complaint once, then redirect to the receipt.
 
     None means: show the form again (with its errors). A second post of the same form (double
-    click, back and resubmit, refresh) creates nothing and goes to the receipt page instead.
+    click, refresh) creates nothing and goes to the receipt page instead; so does, on the public
+    form, the same content sent again from the same session (back, then submit on a fresh form).
+    Files that passed their check are kept with the server until the form is sent, so an error
+    elsewhere does not make the complainant choose them again (`form.kept_files` lists them).
     """
     token = request.POST.get("form_token", "")
     key = _token_key(token)
+    form.kept_files = []
     if token not in request.session.get(TOKENS_KEY, []):
         if token and cache.get(key) is not None:
             return redirect("complaints:receipt")
         form.add_error(None, "本页面已过期，请核对内容后重新提交（附件须重新选择）。")
         return None
-    if not form.is_valid():
+    kept = KeptUploads(token)
+    kept.drop(request.POST.getlist("drop_upload"))
+    form.kept = len(kept.items())
+    valid = form.is_valid()
+    kept.add(form.checked)
+    form.kept_files = [{**item, "size_label": _file_size(item["size"])} for item in kept.items()]
+    if not valid:
         return None
+    digest = None if staff else form.resubmission_digest()
+    if digest and (number := _recently_sent(request, digest)):
+        kept.clear()
+        if RECEIPT_KEY not in request.session:
+            request.session[RECEIPT_SHOWN_KEY] = number
+        return redirect("complaints:receipt")
     if not _claim(key):
         return redirect("complaints:receipt")
+    content_key = _content_key(request, digest) if digest else None
+    if content_key and not _claim(content_key):
+        # A parallel post of the same content (another tab, back and submit) registered it: this
+        # one goes to that receipt. The session is left as that request saved it.
+        cache.set(key, DONE, timeout=FORM_TOKEN_TTL)
+        return redirect("complaints:receipt")
     try:
-        receipt = submit()
+        receipt = submit(kept.uploads())
     except ServiceError as error:
         cache.delete(key)
+        if content_key:
+            cache.delete(content_key)
         forms.add_service_error(form, error)
         return None
     except BaseException:
         cache.delete(key)
+        if content_key:
+            cache.delete(content_key)
         raise
+    kept.clear()
     request.session[RECEIPT_KEY] = {
         "number": receipt.complaint.number,
         "tracking_code": receipt.tracking_code,
         "secret": receipt.secret,
         "pk": receipt.complaint.pk if staff else None,  # staff go on to the complaint's page
     }
+    if digest:
+        request.session[RECENT_KEY] = {
+            "digest": digest,
+            "number": receipt.complaint.number,
+            "at": time.time(),
+        }
     request.session[TOKENS_KEY] = [t for t in request.session.get(TOKENS_KEY, []) if t != token]
     # Saved before the token is marked done: a duplicate request told to go to the receipt page
     # must find the receipt there.
     request.session.save()
     cache.set(key, DONE, timeout=FORM_TOKEN_TTL)
+    if content_key:
+        cache.set(content_key, DONE, timeout=RESUBMIT_WINDOW)
     return redirect("complaints:receipt")
 
 
-def _file_notice(form: django_forms.Form) -> bool:
-    return bool(form.is_bound and form.errors and form.files)
-
-
 # --------------------------------------------------------------------------------- public pages
+
+
+@dataclass(frozen=True)
+class HotlineRoute:
+    """How to complain where the rules send every complaint through a hotline (12345)."""
+
+    name: str  # 12345政务服务热线
+    number: str  # what to dial
+    note: str  # e.g. the emergency lines it does not replace
+    citation: str  # 《title》article
+
+    @property
+    def notice(self) -> str:
+        return f"按{self.citation}，本机关的投诉举报统一通过“{self.name}”受理，不另设投诉举报途径。"
+
+
+@dataclass(frozen=True)
+class PublicAgency:
+    """A body that takes complaints, and whether through the form or only through the hotline."""
+
+    agency: Agency
+    hotline: HotlineRoute | None
 
 
 def _receiving_agencies() -> list[Agency]:
@@ -163,21 +356,30 @@ def _receiving_agencies() -> list[Agency]:
     )
 
 
+def public_agencies() -> list[PublicAgency]:
+    """Every body that takes complaints, each with its way in (the form, or the hotline only)."""
+    return [PublicAgency(a, _hotline_only(profile_for(a))) for a in _receiving_agencies()]
+
+
 def _chosen(agencies: list[Agency], value: str | None) -> Agency | None:
     return next((a for a in agencies if str(a.pk) == (value or "")), None)
 
 
-def _hotline_only(profile: Profile) -> str:
-    """The single channel the profile prescribes when the agency may not run its own, else ""."""
-    if profile.has("complaint.own_channels_prohibited") and profile.value(
-        "complaint.own_channels_prohibited"
-    ):
-        rule = profile.rule("complaint.own_channels_prohibited")
-        hotline = (
-            profile.value("complaint.hotline") if profile.has("complaint.hotline") else "12345政务服务热线"
-        )
-        return f"按{rule.citation}，本机关的投诉举报统一通过“{hotline}”受理，不另设投诉举报途径。"
-    return ""
+def _hotline_only(profile: Profile) -> HotlineRoute | None:
+    """The single channel the profile prescribes when the agency may not run its own, else None."""
+    key = "complaint.own_channels_prohibited"
+    if not (profile.has(key) and profile.value(key)):
+        return None
+    rule = profile.rule(key)
+    hotline = profile.rule("complaint.hotline") if profile.has("complaint.hotline") else None
+    name = str(hotline.value) if hotline else "12345政务服务热线"
+    digits = re.search(r"\d{3,}", name)
+    return HotlineRoute(
+        name=name,
+        number=digits.group() if digits else "",
+        note=hotline.note if hotline else "",
+        citation=cite(rule.citation),
+    )
 
 
 @never_cache
@@ -189,31 +391,72 @@ def new_complaint(request: HttpRequest) -> HttpResponse:
     if agency is None and len(agencies) == 1:
         agency = agencies[0]
     if agency is None:
-        return render(request, "complaints/choose_agency.html", {"agencies": agencies, "public": True})
+        listed = public_agencies()
+        return render(
+            request,
+            "complaints/choose_agency.html",
+            {
+                "listed": listed,
+                "public": True,
+                "supervisory": [p.agency for p in listed if p.agency.kind == Agency.Kind.SUPERVISORY],
+            },
+        )
     profile = profile_for(agency)
     context: dict[str, Any] = {"agency": agency, "several": len(agencies) > 1}
-    if hotline_only := _hotline_only(profile):
-        return render(request, "complaints/new.html", {**context, "hotline_only": hotline_only})
+    if hotline := _hotline_only(profile):
+        return render(request, "complaints/hotline.html", {**context, "hotline": hotline})
     status = 200
     if request.method == "POST":
         form = forms.PublicComplaintForm(request.POST, request.FILES, agency=agency)
         done = _submit_once(
             request,
             form,
-            lambda: services.submit_complaint(form.intake(channel=Complaint.Channel.ONLINE), actor=None),
+            lambda files: services.submit_complaint(
+                form.intake(channel=Complaint.Channel.ONLINE, attachments=files), actor=None
+            ),
         )
         if done:
             return done
         status = 400
     else:
         form = forms.PublicComplaintForm(agency=agency)
+        form.kept_files = []
     context |= {
         "form": form,
         "form_token": _form_token(request),
         "phone": profile.value("complaint.phone") if profile.has("complaint.phone") else "",
-        "reattach": _file_notice(form),
     }
     return render(request, "complaints/new.html", context, status=status)
+
+
+@dataclass(frozen=True)
+class NextSteps:
+    """What the receipt tells the complainant happens next."""
+
+    agency: str
+    period: str  # 5个工作日, or "" where the profile sets no acceptance period
+    due: datetime.date | None
+    provisional: bool
+    citation: str
+
+
+def _next_steps(number: str | None) -> NextSteps | None:
+    complaint = Complaint.objects.filter(number=number).select_related("agency__profile").first()
+    if not number or complaint is None:
+        return None
+    profile = profile_for(complaint.agency)
+    key = "complaint.acceptance"
+    if not profile.has(key):
+        return NextSteps(complaint.agency.name, "", None, False, "")
+    # The period opened at intake, counted by the calendar as every deadline is.
+    deadline = deadlines_of(complaint).filter(rule_key=key).order_by("id").first()
+    return NextSteps(
+        complaint.agency.name,
+        str(profile.period(key)),
+        deadline.due_date if deadline else None,
+        bool(deadline and deadline.provisional),
+        cite(profile.rule(key).citation),
+    )
 
 
 @never_cache
@@ -222,16 +465,21 @@ def receipt(request: HttpRequest) -> HttpResponse:
     shown = request.session.pop(RECEIPT_KEY, None)
     if shown:
         request.session[RECEIPT_SHOWN_KEY] = shown["number"]
+    number = request.session.get(RECEIPT_SHOWN_KEY)
     return render(
         request,
         "complaints/receipt.html",
-        {"receipt": shown, "number": request.session.get(RECEIPT_SHOWN_KEY)},
+        {
+            "receipt": shown,
+            "number": number,
+            "next": _next_steps(number) if not (shown and shown["pk"]) else None,
+        },
     )
 
 
 def _looked_up(request: HttpRequest) -> Complaint | None:
     pk = request.session.get(STATUS_KEY)
-    return Complaint.objects.filter(pk=pk).select_related("agency").first() if pk else None
+    return Complaint.objects.filter(pk=pk).select_related("agency__supervisor").first() if pk else None
 
 
 def _may_rate(complaint: Complaint) -> bool:
@@ -240,6 +488,31 @@ def _may_rate(complaint: Complaint) -> bool:
     return (
         complaint.state == Complaint.State.CONCLUDED
         and not complaint.ratings.filter(source=COMPLAINANT, answer_round=complaint.answer_round).exists()
+    )
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """What follows a "不满意": who is told, and when the profile puts the matter under 督办."""
+
+    told: str  # the supervising body told of it
+    count: int | None  # that many "不满意" lead to 督办 (profile), or None
+    body: str  # who supervises then (profile), or ""
+    citation: str
+
+
+def _dispute(complaint: Complaint) -> Dispute:
+    profile = profile_for(complaint.agency)
+    supervising = complaint.assigned_by or complaint.agency.supervisor
+    key = "complaint.supervised_handling.dissatisfied_count"
+    count = profile.value(key) if profile.has(key) else None
+    body_key = "complaint.supervised_handling.body"
+    body = profile.value(body_key).name if profile.has(body_key) else ""
+    return Dispute(
+        told=supervising.name if supervising else "",
+        count=count,
+        body=body,
+        citation=cite(profile.rule(key).citation) if count else "",
     )
 
 
@@ -252,7 +525,9 @@ def _status_context(complaint: Complaint) -> dict[str, Any]:
             complaint.extension_requests.filter(state=ExtensionRequest.State.APPROVED).order_by("decided_at")
         ),
         "ratings": list(complaint.ratings.all()),
+        "letters": services.documents_of(complaint),
         "rating_form": forms.RatingForm() if _may_rate(complaint) else None,
+        "dispute": _dispute(complaint),
     }
 
 
@@ -280,10 +555,44 @@ def status(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+def status_letter(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """A letter issued on the complaint this session looked up (DOCX or PDF); the download is ledgered.
+
+    The session's looked-up complaint is the right to it: a letter id alone opens nothing.
+    """
+    complaint = _looked_up(request)
+    if complaint is None:
+        return redirect("complaints:status")
+    item = next((d for d in services.documents_of(complaint) if d.pk == pk), None)
+    if item is None or fmt not in DOCUMENT_TYPES:
+        raise Http404
+    file = getattr(item, fmt)
+    with file.storage.open(file.name, "rb") as handle:
+        data = handle.read()
+    # The same check `documents.services.read_document_file` makes for staff: the file is the one issued.
+    if hashlib.sha256(data).hexdigest() != getattr(item, f"{fmt}_sha256"):
+        logger.error("document %s: stored %s does not match its digest", item.pk, fmt)
+        messages.error(request, f"文书 {item.number} 暂时无法下载，请联系受理机关。")
+        return redirect("complaints:status")
+    with transaction.atomic():
+        record(
+            "documents.download",
+            actor=None,
+            actor_label="complainant",
+            agency=item.agency,
+            obj=item,
+            payload={"format": fmt, "number": item.number, "complaint": complaint.pk},
+        )
+    response = HttpResponse(data, content_type=DOCUMENT_TYPES[fmt])
+    response["Content-Disposition"] = content_disposition_header(True, f"{item.number}{item.title}.{fmt}")
+    return response
+
+
+@never_cache
 @require_POST
 @ratelimit.rate_limited(ratelimit.STATUS)
 def rate(request: HttpRequest) -> HttpResponse:
-    """The complainant rates the answer (满意 / 基本满意 / 不满意) on the complaint looked up."""
+    """The complainant rates the answer (满意 / 基本满意 / 不满意, with why) on the complaint looked up."""
     complaint = _looked_up(request)
     if complaint is None:
         return redirect("complaints:status")
@@ -292,16 +601,36 @@ def rate(request: HttpRequest) -> HttpResponse:
         return redirect("complaints:status")
     form = forms.RatingForm(request.POST)
     if form.is_valid():
+        value = form.cleaned_data["value"]
         try:
-            services.rate_complaint(complaint, value=form.cleaned_data["value"], source=COMPLAINANT)
+            services.rate_complaint(
+                complaint, value=value, source=COMPLAINANT, reason=form.cleaned_data["reason"]
+            )
         except ServiceError as error:
             forms.add_service_error(form, error)
         else:
-            messages.success(request, "感谢您的评价，已记录。")
+            if value in services.DISPUTED_RATINGS:
+                messages.success(request, _after_dispute(complaint))
+            else:
+                messages.success(request, "感谢您的评价，已记录。")
             return redirect("complaints:status")
     return render(
         request, "complaints/status.html", {**_status_context(complaint), "rating_form": form}, status=400
     )
+
+
+def _after_dispute(complaint: Complaint) -> str:
+    """What the complainant is told after rating "不满意": who now knows, what may follow."""
+    complaint.refresh_from_db(fields=["supervised"])
+    dispute = _dispute(complaint)
+    told = f"承办人员和{dispute.told}" if dispute.told else "承办人员"
+    text = (
+        f"已记录您的评价和不满意的原因。{told}已收到通知，将研究是否重新办理；"
+        "重新办理的，办结后会再次告知您，您可以再次评价。"
+    )
+    if complaint.supervised and dispute.count:
+        text += f"按{dispute.citation}，本事项已进入督办{f'（{dispute.body}）' if dispute.body else ''}。"
+    return text
 
 
 @never_cache
@@ -356,7 +685,7 @@ def _registrable(user: Person) -> list[Registrable]:
         user.has_role(Role.LEGAL_AFFAIRS)
         and user.agency
         and user.agency.profile_id
-        and not _hotline_only(profile_for(user.agency))
+        and _hotline_only(profile_for(user.agency)) is None
     ):
         channels = [Complaint.Channel.LETTER, Complaint.Channel.PHONE, Complaint.Channel.VISIT]
         found.append(Registrable(user.agency, channels, None))
@@ -399,8 +728,10 @@ def register(request: HttpRequest) -> HttpResponse:
         done = _submit_once(
             request,
             form,
-            lambda: services.submit_complaint(
-                form.intake(channel=form.cleaned_data["channel"], assigned_by=chosen.assigned_by),
+            lambda files: services.submit_complaint(
+                form.intake(
+                    channel=form.cleaned_data["channel"], attachments=files, assigned_by=chosen.assigned_by
+                ),
                 actor=request.user,
             ),
             staff=True,
@@ -410,6 +741,7 @@ def register(request: HttpRequest) -> HttpResponse:
         status = 400
     else:
         form = forms.StaffRegisterForm(agency=chosen.agency, channels=chosen.channels)
+        form.kept_files = []
     return render(
         request,
         "complaints/register.html",
@@ -419,7 +751,6 @@ def register(request: HttpRequest) -> HttpResponse:
             "assigned": chosen.assigned_by is not None,
             "several": len(options) > 1,
             "form_token": _form_token(request),
-            "reattach": _file_notice(form),
         },
         status=status,
     )
@@ -505,7 +836,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ServiceError as error:
-            messages.error(request, error.message)
+            messages.error(request, cite(error.message))
         else:
             verdict = "批准" if form.cleaned_data["approve"] else "不批准"
             messages.success(request, f"已{verdict} {pending.complaint.number} 的延期申请。")
@@ -738,11 +1069,22 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 def material(request: HttpRequest, pk: int) -> FileResponse:
-    """A material's file, to those who may see its complaint."""
+    """A material's file, to those who may see its complaint; the download is ledgered."""
     item = get_object_or_404(
-        Material.objects.filter(complaint__in=Complaint.objects.restrict(request.user)).exclude(file=""),
+        Material.objects.filter(complaint__in=Complaint.objects.restrict(request.user))
+        .exclude(file="")
+        .select_related("complaint__agency"),
         pk=pk,
     )
+    with transaction.atomic():
+        # Which material by id and digest: its name is sealed and stays out of the ledger.
+        record(
+            "complaints.download_material",
+            actor=request.user,
+            agency=item.complaint.agency,
+            obj=item.complaint,
+            payload={"material": item.pk, "sha256": item.sha256},
+        )
     return FileResponse(
         item.file.open("rb"),
         as_attachment=True,
@@ -767,7 +1109,7 @@ def document(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     except NotAllowed:
         raise Http404 from None
     except ServiceError as error:
-        messages.error(request, error.message)
+        messages.error(request, cite(error.message))
         return redirect("complaints:detail", pk=item.subject_id)
     response = HttpResponse(data, content_type=DOCUMENT_TYPES[fmt])
     response["Content-Disposition"] = content_disposition_header(True, f"{item.number}{item.title}.{fmt}")
@@ -783,7 +1125,7 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         bag = archive.export_bag(complaint, actor=request.user)
     except ServiceError as error:
-        messages.error(request, error.message)
+        messages.error(request, cite(error.message))
         return redirect("complaints:detail", pk=complaint.pk)
     response = HttpResponse(bag, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{complaint.number}.zip"'

@@ -4,7 +4,9 @@ from . import views
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
+    # The public start page; a signed-in staff member sees their work home there.
+    path("", views.start, name="start"),
+    path("work/", views.home, name="home"),
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
 ]

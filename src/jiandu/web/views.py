@@ -1,4 +1,5 @@
-"""Pages: sign-in and the home page with the viewer's due-soon and overdue deadlines."""
+"""Pages: the public start page, sign-in, and the staff's work home with their due-soon and
+overdue deadlines."""
 
 import datetime
 
@@ -7,7 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
+from jiandu.complaints.forms import StatusLookupForm
+from jiandu.complaints.views import public_agencies
 from jiandu.deadlines.scope import open_deadlines_for
 
 
@@ -21,6 +25,18 @@ class SignOutView(auth_views.LogoutView):
 
 
 DUE_SOON_DAYS = 7  # period-literal-ok: a display window on the home page, not a statutory period
+
+
+@never_cache
+def start(request: HttpRequest) -> HttpResponse:
+    """Where the public starts: complain, follow a complaint, other ways in; staff see their work."""
+    if request.user.is_authenticated:
+        return home(request)
+    return render(
+        request,
+        "web/start.html",
+        {"agencies": public_agencies(), "lookup": StatusLookupForm(auto_id="start_%s")},
+    )
 
 
 @login_required

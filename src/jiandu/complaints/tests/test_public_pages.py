@@ -191,7 +191,7 @@ def test_disguised_upload_is_refused_and_nothing_is_half_written(demo):
     assert response.status_code == 400
     page = response.content.decode()
     assert "b.pdf" in field_group(page, "attachments") and "内容与类型不符" in page
-    assert "附件没有保留" in page
+    assert "已上传：a.pdf" in page and "已上传：b.pdf" not in page  # the good file is kept
     assert Complaint.objects.count() == 0 and Material.objects.count() == 0
 
 
@@ -333,7 +333,15 @@ def test_a_dissatisfied_complainant_gets_a_second_answer_to_rate(demo, signed_in
         complaint, actor=legal, finding="not_substantiated", measures=[], result_text="第一次答复。"
     )
     look_up(client, code, secret)
-    assert client.post("/complaint/status/rate/", {"value": "dissatisfied"}).status_code == 302
+    # "不满意" asks why: without a reason nothing is recorded.
+    refused = client.post("/complaint/status/rate/", {"value": "dissatisfied"})
+    assert refused.status_code == 400 and "请写明不满意的原因" in refused.content.decode()
+    assert not complaint.ratings.exists()
+    rated = client.post(
+        "/complaint/status/rate/", {"value": "dissatisfied", "reason": "没有核实现场照片。"}, follow=True
+    )
+    assert "示范区司法局已收到通知" in rated.content.decode()
+    assert complaint.ratings.get().reason == "没有核实现场照片。"
     # The handler's page now offers handling the matter again.
     handler = signed_in("legal")
     page = handler.get(f"/complaints/{complaint.pk}/").content.decode()

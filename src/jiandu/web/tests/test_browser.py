@@ -44,7 +44,7 @@ def browser_page():
 @pytest.mark.django_db(transaction=True)
 def test_sign_in_to_home_page(live_server, demo, browser_page, tmp_path):
     page = browser_page
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/work/")
     assert "/login/" in page.url
     page.fill("#id_username", "legal")
     page.fill("#id_password", DEMO_PASSWORD)

@@ -11,6 +11,7 @@ from jiandu.deadlines.services import open_deadline
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs.models import Agency
 from jiandu.rules.services import profile_for
+from jiandu.web.citations import cite
 
 pytestmark = pytest.mark.django_db
 
@@ -18,17 +19,56 @@ pytestmark = pytest.mark.django_db
 def test_sign_in_shows_home_with_agency_role_and_empty_deadline_lists(demo):
     client = Client()
     response = client.post("/login/", {"username": "legal", "password": DEMO_PASSWORD})
-    assert response.status_code == 302
-    page = client.get("/").content.decode()
+    assert response.status_code == 302 and response["Location"] == "/work/"
+    page = client.get("/work/").content.decode()
     assert "示范区市场监督管理局" in page
     assert "法制工作人员" in page
     assert "没有逾期事项" in page and "近期没有即将到期的事项" in page
     assert LedgerEntry.objects.filter(action="auth.login", actor=demo["legal"]).exists()
 
 
-def test_home_requires_sign_in():
-    response = Client().get("/")
+def test_work_home_requires_sign_in():
+    response = Client().get("/work/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_the_public_starts_at_the_start_page(demo):
+    page = Client().get("/").content.decode()
+    assert "行政执法投诉举报" in page
+    assert 'href="/complaint/new/"' in page  # complain
+    assert 'action="/complaint/status/"' in page and 'name="tracking_code"' in page and 'name="secret"' in page
+    assert 'for="start_tracking_code"' in page  # the lookup's fields are labelled
+    for code in ("demo-amr", "demo-ggzy", "demo-cgzf"):
+        assert Agency.objects.get(code=code).name in page
+    assert 'href="tel:12345"' in page  # the hotline-only agency: how to reach the hotline
+    assert 'href="/login/"' in page  # staff sign in elsewhere
+    assert ".txt" not in page
+
+
+def test_a_lookup_from_the_start_page_opens_the_status_page(demo):
+    from jiandu.complaints import services
+
+    amr = Agency.objects.get(code="demo-amr")
+    receipt = services.submit_complaint(
+        services.Intake(
+            agency=amr,
+            channel="online",
+            category=services.categories_for(profile_for(amr))[0],
+            content="未出示执法证件。",
+            anonymous=True,
+        )
+    )
+    client = Client()
+    client.get("/")
+    response = client.post(
+        "/complaint/status/", {"tracking_code": receipt.tracking_code, "secret": receipt.secret}, follow=True
+    )
+    assert receipt.complaint.number in response.content.decode()
+
+
+def test_signed_in_staff_see_their_work_at_the_start(signed_in):
+    page = signed_in("legal").get("/").content.decode()
+    assert 'id="overdue"' in page and 'id="start-complain"' not in page
 
 
 def test_failed_sign_ins_are_ledgered_without_the_typed_name_and_lock_out(demo, settings):
@@ -70,16 +110,17 @@ def test_home_lists_only_deadlines_in_scope(demo):
     assert overdue.due_date < today <= soon.due_date
     legal = Client()
     legal.force_login(demo["legal"])
-    page = legal.get("/").content.decode()
+    page = legal.get("/work/").content.decode()
     assert "甲事项" in page and "乙事项" not in page
-    assert str(profile_for(amr).period("complaint.handling").citation) in page
+    citation = profile_for(amr).period("complaint.handling").citation
+    assert cite(citation) in page and ".txt" not in page
     ggzy_legal = Client()
     ggzy_legal.force_login(demo["ggzy-legal"])
-    page = ggzy_legal.get("/").content.decode()
+    page = ggzy_legal.get("/work/").content.decode()
     assert "乙事项" in page and "甲事项" not in page
     supervisor = Client()
     supervisor.force_login(demo["supervisor"])
-    page = supervisor.get("/").content.decode()
+    page = supervisor.get("/work/").content.decode()
     assert "甲事项" in page and "乙事项" in page
 
 
