@@ -31,7 +31,8 @@ from jiandu.core.errors import ServiceError
 from jiandu.deadlines.models import Deadline
 from jiandu.deadlines.scope import open_deadlines_for
 from jiandu.ledger.models import LedgerEntry
-from jiandu.orgs.models import Person, Role
+from jiandu.orgs.models import Agency, Person, Role
+from jiandu.rules.services import profile_for
 
 from .. import services
 from ..models import Complaint, ExplanationRequest, ExtensionRequest
@@ -111,17 +112,46 @@ def respondent_requests(user: Person) -> QuerySet:
     )
 
 
-def _refuse_foreign_ticket(user: Person, ticket: str | None) -> None:
-    """A registered ticket is answered with its complaint only to those who may see that complaint.
+# What staff register through the API: what the staff registration page offers them. The
+# channels "online" and "hotline" come only from the public form and the hotline's own account.
+STAFF_CHANNELS = (Complaint.Channel.LETTER, Complaint.Channel.PHONE, Complaint.Channel.VISIT)
 
-    submit_complaint returns the complaint a ticket already made; without this check, staff of one
-    agency could learn another agency's complaint number by re-sending its ticket number.
+
+def _refuse_channel_not_offered(user: Person, intake: services.Intake) -> None:
+    """Staff register only through the channels the staff page offers them, and never a ticket.
+
+    A 12345 ticket number belongs to the hotline's account alone: a ticket registered by staff
+    would take the number, and the hotline's real ticket of that number would then be answered
+    with the staff's complaint. Whether the user may register for the agency at all is the
+    service's to decide (403); this only narrows the channel of someone who may.
     """
-    if not ticket:
-        return
-    existing = Complaint.objects.filter(hotline_ticket=ticket.strip()).values_list("pk", flat=True).first()
-    if existing is not None and not Complaint.objects.restrict(user).filter(pk=existing).exists():
-        raise ServiceError("该12345工单编号已由其他机关登记。", field="hotline_ticket")
+    if intake.hotline_ticket:
+        raise ServiceError(
+            "12345工单编号只能由12345热线接口账号转办时填写，工作人员登记时请留空。", field="hotline_ticket"
+        )
+    agency = intake.agency
+    offered: set[str] = set()
+    own = user.agency_id == agency.pk and user.has_role(Role.LEGAL_AFFAIRS)
+    if own and not _own_channels_prohibited(agency):
+        offered |= set(STAFF_CHANNELS)
+    handing_over = user.has_role(Role.SUPERVISOR) and agency.supervisor_id == user.agency_id
+    if handing_over:
+        offered.add(Complaint.Channel.ASSIGNED)
+    if (own or handing_over) and intake.channel not in offered:
+        if not offered:
+            message = "该机关的规则规定投诉举报只能通过12345热线提出，不能由工作人员登记。"
+        else:
+            labels = "、".join(str(Complaint.Channel(c).label) for c in sorted(offered))
+            message = f"工作人员登记的渠道只能是：{labels}。"
+        raise ServiceError(message, field="channel")
+
+
+def _own_channels_prohibited(agency: Agency) -> bool:
+    # As the staff registration page reads the profile: such an agency takes complaints only
+    # through the hotline, so its staff register none of their own.
+    profile = profile_for(agency)
+    key = "complaint.own_channels_prohibited"
+    return bool(profile.has(key) and profile.value(key))
 
 
 def _detail_queryset(user: Person) -> QuerySet:
@@ -233,7 +263,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 outcome = hotline.hand_over_for(user, intake, ticket_field="hotline_ticket")
                 receipt = services.Receipt(outcome.complaint, outcome.complaint.tracking_code, outcome.secret)
             else:
-                _refuse_foreign_ticket(user, intake.hotline_ticket)
+                _refuse_channel_not_offered(user, intake)
                 if user.agency_id != intake.agency.pk and user.has_role(Role.SUPERVISOR):
                     intake.assigned_by = user.agency  # the supervisory body hands it over (交办)
                 receipt = services.submit_complaint(intake, actor=user)

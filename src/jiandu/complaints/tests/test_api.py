@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from jiandu.complaints import services
 from jiandu.complaints.models import Complaint, ExtensionRequest, Material
+from jiandu.complaints.tests.test_hotline import make_account, token_client
 from jiandu.core.demo import DEMO_USERNAMES
 from jiandu.deadlines.models import Deadline
 from jiandu.deadlines.services import deadlines_of
@@ -137,16 +138,37 @@ def test_bad_registration_names_the_field_and_writes_nothing(signed_in):
     assert (Complaint.objects.count(), LedgerEntry.objects.count()) == before
 
 
-def test_a_hotline_ticket_registered_by_staff_registers_once_and_only_shows_in_scope(signed_in):
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"channel": "hotline", "hotline_ticket": "12345-2026-000777"}, "hotline_ticket"),
+        ({"channel": "letter", "hotline_ticket": "12345-2026-000777"}, "hotline_ticket"),
+        ({"channel": "hotline"}, "channel"),
+        ({"channel": "online"}, "channel"),
+        ({"channel": "assigned"}, "channel"),
+    ],
+)
+def test_staff_register_only_the_channels_their_page_offers_and_never_a_ticket(signed_in, overrides, field):
     legal = signed_in("legal")
-    first = register(legal, channel="hotline", hotline_ticket="STAFF-1")
-    again = post(legal, "/api/complaints/", body(channel="hotline", hotline_ticket="STAFF-1"))
-    assert again.status_code == 200
-    assert again.json()["id"] == first["id"] and again.json()["secret"] == ""
-    foreign = post(signed_in("ggzy-legal"), "/api/complaints/", body("demo-ggzy", hotline_ticket="STAFF-1"))
-    assert foreign.status_code == 400 and "hotline_ticket" in error_fields(foreign)
-    assert first["number"] not in foreign.content.decode()
-    assert Complaint.objects.count() == 1
+    before = (Complaint.objects.count(), LedgerEntry.objects.count())
+    response = post(legal, "/api/complaints/", body(**overrides))
+    assert response.status_code == 400, response.content.decode()
+    assert field in error_fields(response)
+    assert (Complaint.objects.count(), LedgerEntry.objects.count()) == before
+
+
+def test_a_ticket_number_staff_tried_stays_the_hotlines(demo, signed_in):
+    refused = post(signed_in("legal"), "/api/complaints/", body(channel="hotline", hotline_ticket="T-9"))
+    assert refused.status_code == 400
+    hotline = token_client(make_account())
+    handed = post(hotline, "/api/complaints/", body(channel="hotline", hotline_ticket="T-9"))
+    assert handed.status_code == 201, handed.content.decode()
+    assert Complaint.objects.get(hotline_ticket="T-9").channel == Complaint.Channel.HOTLINE
+
+
+def test_a_supervisor_hands_over_only_as_assigned(signed_in):
+    response = post(signed_in("supervisor"), "/api/complaints/", body("demo-cgzf", channel="letter"))
+    assert response.status_code == 400 and "channel" in error_fields(response)
 
 
 def test_only_the_receiving_agencys_legal_staff_register(signed_in):
@@ -165,7 +187,7 @@ def two_agencies(signed_in) -> dict[str, int]:
     return {
         "amr": register(signed_in("legal"))["id"],
         "ggzy": register(signed_in("ggzy-legal"), "demo-ggzy")["id"],
-        "cgzf": register(signed_in("supervisor"), "demo-cgzf")["id"],
+        "cgzf": register(signed_in("supervisor"), "demo-cgzf", channel="assigned")["id"],
     }
 
 
@@ -605,7 +627,7 @@ def sealed_world(signed_in) -> dict[str, int]:
         f"/api/complaints/{ids['concluded']}/conclude/",
         {"finding": "not_substantiated", "measures": [], "result_text": "查证不属实。"},
     )
-    ids["assigned"] = register(signed_in("supervisor"), "demo-cgzf")["id"]
+    ids["assigned"] = register(signed_in("supervisor"), "demo-cgzf", channel="assigned")["id"]
     return ids
 
 
