@@ -36,7 +36,8 @@ def test_the_public_starts_at_the_start_page(demo):
     page = Client().get("/").content.decode()
     assert "行政执法投诉举报" in page
     assert 'href="/complaint/new/"' in page  # complain
-    assert 'action="/complaint/status/"' in page and 'name="tracking_code"' in page and 'name="secret"' in page
+    assert 'action="/complaint/status/"' in page
+    assert 'name="tracking_code"' in page and 'name="secret"' in page
     assert 'for="start_tracking_code"' in page  # the lookup's fields are labelled
     for code in ("demo-amr", "demo-ggzy", "demo-cgzf"):
         assert Agency.objects.get(code=code).name in page
