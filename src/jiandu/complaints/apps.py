@@ -8,6 +8,7 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from jiandu.deadlines.scope import register_subject_scope
 
+        from . import procedure  # noqa: F401 (registers what the procedure needs from the rules)
         from .scope import complaint_deadline_scope
 
         register_subject_scope("complaints.Complaint", complaint_deadline_scope)

@@ -162,14 +162,21 @@ def close_deadline(deadline: Deadline, *, at: datetime.datetime | None = None) -
 
 
 def extend_deadline(deadline: Deadline, *, amount: int, unit: str, citation: str) -> Deadline:
-    """Extend an open deadline; the extension runs from the end of the period it extends."""
+    """Extend an open deadline; the extension runs from the end of the period it extends.
+
+    A deadline may be extended more than once (the seeds bound the total, not the count: the
+    caller checks the bound): the extensions add up and run from the end of the original period,
+    which is also how `recompute_open_deadlines` counts them.
+    """
     if not deadline.is_open:
         raise ServiceError("该期限已经结束，不能延长。", field="deadline")
-    if deadline.extension_amount is not None:
-        raise ServiceError("该期限已经延长过，不能再次延长。", field="deadline")
-    due = _due(deadline.due_date, amount, unit)
-    deadline.base_due_date = deadline.due_date
-    deadline.extension_amount = amount
+    if deadline.extension_amount is not None and deadline.extension_unit != unit:
+        raise ServiceError("再次延长须与前次延长的计算单位相同。", field="deadline")
+    if deadline.extension_amount is None:
+        deadline.base_due_date = deadline.due_date
+    total = (deadline.extension_amount or 0) + amount
+    due = _due(deadline.base_due_date, total, unit)
+    deadline.extension_amount = total
     deadline.extension_unit = unit
     deadline.extension_citation = citation
     deadline.due_date = due.due

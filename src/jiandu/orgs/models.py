@@ -60,6 +60,33 @@ class Agency(models.Model):
         return self.name
 
 
+class ProfileBinding(models.Model):
+    """A further rule profile an agency follows beside its own (`Agency.profile`).
+
+    荆州市公共资源交易监督管理局 follows its own rules (000) and the 行政执法监督制度 it issued with
+    the 政务数据局 (002). The agency's own profile prevails over these, in `position` order; national
+    law prevails over all (`jiandu.rules.loader.compose`).
+    """
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="profile_bindings", verbose_name="机关"
+    )
+    profile = models.ForeignKey(
+        "rules.RuleProfile", on_delete=models.PROTECT, related_name="+", verbose_name="同时适用的规则配置"
+    )
+    position = models.PositiveSmallIntegerField("顺序", default=1)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "同时适用的规则配置"
+        ordering = ["agency", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "profile"], name="profile_bound_once_per_agency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency}：{self.profile}"
+
+
 class Unit(models.Model):
     """A section inside an agency (法规科, 法治科, 人事股, 执法支队 …)."""
 

@@ -18,7 +18,7 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -28,6 +28,7 @@ import yaml
 
 from jiandu.core.errors import ServiceError
 
+from . import national as national_texts
 from .schema import CATALOGUE_SCHEMA, PERIOD_UNITS, PROFILE_SCHEMA, ROLES, RULE_KINDS, UNIT_KINDS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -88,7 +89,12 @@ class RuleKindError(TypeError):
 
 @dataclass(frozen=True)
 class Citation:
-    """Where a rule comes from: a seed system's article and the clause quoted, or a national law."""
+    """Where a rule comes from: a seed system's article and the clause quoted, or a national law.
+
+    `str()` is the citation as a person writes it: 《title》article, the title being the system's
+    full name (with its issuer where the system's own name does not say whose it is), never the
+    file the text is kept in; `file` is for tools that check the quote.
+    """
 
     article: str
     system: str = ""
@@ -96,15 +102,14 @@ class Citation:
     annex: str = ""
     quote: str = ""
     law: str = ""
+    title: str = ""
 
     @property
     def is_seed(self) -> bool:
         return not self.law
 
     def __str__(self) -> str:
-        if self.law:
-            return f"《{self.law}》{self.article}"
-        return f"《{self.system}》{self.article}（{self.file}）"
+        return f"《{self.law or self.title or self.system}》{self.article}"
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,8 @@ class Rule:
     see_also: tuple[Citation, ...] = ()
     note: str = ""
     measure: str = ""
+    # Which layer the rule came from when profiles are composed: a profile's code or "national".
+    layer: str = ""
 
     def display(self) -> str:
         """The value as a Chinese reader expects it (30日、5个工作日、2次、10000元 …)."""
@@ -210,6 +217,10 @@ class Profile:
     systems: tuple[System, ...] = ()
     notes: tuple[str, ...] = ()
     inherits: tuple[str, ...] = ()
+    # Set on a composed profile (`compose`): its layers, highest precedence first, and the rules
+    # two layers state differently, with the one kept.
+    layers: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
     _canonical: str = field(default="", repr=False, compare=False)
 
     def __hash__(self) -> int:
@@ -238,7 +249,30 @@ class Profile:
 
     def as_document(self) -> dict[str, Any]:
         """The resolved document (a fresh copy): what the database stores and `load_document` reads."""
+        if not self._canonical:
+            raise TypeError(f"{self.code} is composed of layers; store its layers, not it")
         return json.loads(self._canonical)
+
+    def local_keys(self, domain: str) -> list[str]:
+        """Keys of a domain (complaint, case …) that a local layer states, not the national one."""
+        return [k for k, r in self.rules.items() if k.split(".", 1)[0] == domain and r.layer != NATIONAL]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One rule two layers state differently: which layer's rule applies and why."""
+
+    key: str
+    kept: Rule
+    overridden: tuple[Rule, ...]
+    reason: str
+
+    def __str__(self) -> str:
+        others = "；".join(f"{r.layer}：{r.display()}（{r.citation}）" for r in self.overridden)
+        return (
+            f"{self.kept.label}（{self.key}）：适用{self.kept.layer}：{self.kept.display()}"
+            f"（{self.kept.citation}）；不适用 {others}。理由：{self.reason}"
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -490,7 +524,10 @@ def _citation_problems(
     """A seed citation must name a shipped seed (the profile's own, for a source file), one of its
     systems, and quote it word for word (whitespace collapsed)."""
     if "law" in citation:
-        return []
+        problem = national_texts.citation_problem(
+            citation["law"], citation["article"], citation.get("quote", "")
+        )
+        return [Problem(file, f"{where}/quote", problem)] if problem else []
     problems = []
     name = citation.get("file") or own_seed
     if name is None:
@@ -611,6 +648,12 @@ def _load_source(
     return _resolve(data, base), []
 
 
+def cite_as(system: Mapping[str, Any], issuers: list[str]) -> str:
+    """The title a person cites a system by: its `cite_as`, else the issuer's name and the system's
+    (荆州市公共资源交易监督管理局行政执法投诉举报制度), since several seeds have systems of one name."""
+    return system.get("cite_as") or f"{issuers[0]}{system['title']}"
+
+
 def _resolve(data: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
     """Merge a data file over its resolved base (the seed's rule always wins) and fill the defaults:
     the label from the catalogue, the citation's file and annex from the profile's seed."""
@@ -618,6 +661,7 @@ def _resolve(data: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
     if "extends" in data:
         document["inherits"] = [data["extends"], *base.get("inherits", [])]
     annexes = {s["title"]: s.get("annex") for s in data.get("systems", [])}
+    titles = {s["title"]: cite_as(s, data["issuers"]) for s in data.get("systems", [])}
     own: dict[str, Any] = {}
     for key, rule in data["rules"].items():
         rule = copy.deepcopy(rule)
@@ -625,6 +669,7 @@ def _resolve(data: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
         for citation in (rule["citation"], *rule.get("see_also", [])):
             if "law" not in citation:
                 citation.setdefault("file", data["seed"])
+                citation.setdefault("title", titles.get(citation["system"], citation["system"]))
                 if annexes.get(citation["system"]):
                     citation.setdefault("annex", annexes[citation["system"]])
         own[key] = rule
@@ -679,7 +724,7 @@ def _citation(data: Mapping[str, Any]) -> Citation:
     return Citation(
         **{
             name: data[name]
-            for name in ("article", "system", "file", "annex", "quote", "law")
+            for name in ("article", "system", "file", "annex", "quote", "law", "title")
             if name in data
         }
     )
@@ -733,4 +778,80 @@ def _build(document: dict[str, Any]) -> Profile:
         notes=tuple(document.get("notes", ())),
         inherits=tuple(document.get("inherits", ())),
         _canonical=canonical,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The national layer and composition
+
+
+NATIONAL = "national"
+NATIONAL_FILE = national_texts.DIRECTORY / "national.yaml"
+# Why national law prevails where a local rule states the same thing differently.
+NATIONAL_PRECEDENCE = "上位法优先：法律、法规另有规定的，从其规定（如《行政执法监督制度》第十九条）"
+LOCAL_PRECEDENCE = "本机关主要适用的规则配置优先于同时适用的其他规则配置"
+
+
+def load_national(path: Path = NATIONAL_FILE) -> Profile:
+    """Load and check the national layer: every rule cites a law and quotes it from the texts here."""
+    data, problems = _read_yaml(path)
+    if not problems:
+        problems = _schema_problems(path.name, data, PROFILE_SCHEMA)
+    if not problems:
+        problems = _semantic_problems(path.name, data, source=True)
+        problems += [
+            Problem(path.name, f"rules/{key}/citation", "国家层只能引用法律、行政法规（law）")
+            for key, rule in data["rules"].items()
+            if "law" not in rule["citation"]
+        ]
+    if problems:
+        raise ProfileError(problems)
+    return _build(_resolve(data, {}))
+
+
+@functools.cache
+def national() -> Profile:
+    """The shipped national layer (read once per process: it changes only with a release)."""
+    return load_national()
+
+
+def _same(a: Rule, b: Rule) -> bool:
+    if a.kind != b.kind:
+        return False
+    if a.kind == "period":  # the same length; the seeds word the start event each their own way
+        return (a.value.amount, a.value.unit) == (b.value.amount, b.value.unit)
+    return a.value == b.value
+
+
+def compose(local: list[Profile], base: Profile | None = None) -> Profile:
+    """One agency's rules: its local profiles (its own first) on the national layer `base`.
+
+    National law prevails over every local rule that states the same key differently; among local
+    profiles the first (the agency's own) prevails. Every such difference is kept in `conflicts`,
+    and every rule knows its `layer`.
+    """
+    base = national() if base is None else base
+    layered = [(p.code, p) for p in local] + [(NATIONAL, base)]
+    rules: dict[str, Rule] = {}
+    conflicts: list[Conflict] = []
+    for key in sorted({k for _code, p in layered for k in p.rules}):
+        candidates = [replace(p.rules[key], layer=code) for code, p in layered if key in p.rules]
+        national_rule = next((r for r in candidates if r.layer == NATIONAL), None)
+        kept = national_rule or candidates[0]
+        differing = tuple(r for r in candidates if r is not kept and not _same(r, kept))
+        if differing:
+            reason = NATIONAL_PRECEDENCE if national_rule else LOCAL_PRECEDENCE
+            conflicts.append(Conflict(key, kept, differing, reason))
+        rules[key] = kept
+    digest = hashlib.sha256("|".join(p.digest for _code, p in layered).encode()).hexdigest()
+    return Profile(
+        code="+".join(p.code for p in local) or NATIONAL,
+        name="、".join(p.name for p in local) or base.name,
+        issuers=tuple(dict.fromkeys(i for _code, p in layered for i in p.issuers)),
+        rules=MappingProxyType(rules),
+        digest=digest,
+        systems=tuple(s for p in local for s in p.systems),
+        notes=tuple(n for p in local for n in p.notes),
+        layers=tuple(code for code, _p in layered),
+        conflicts=tuple(conflicts),
     )

@@ -119,6 +119,8 @@ _SEED_CITATION: dict[str, Any] = {
         "annex": _TEXT,
         "article": _TEXT,
         "quote": _TEXT,
+        # Written by the loader into a resolved document: the title the system is cited by.
+        "title": _TEXT,
     },
     "required": ["system", "article", "quote"],
     "additionalProperties": False,
@@ -126,7 +128,7 @@ _SEED_CITATION: dict[str, Any] = {
 
 _LAW_CITATION: dict[str, Any] = {
     "properties": {"law": _TEXT, "article": _TEXT, "quote": _TEXT},
-    "required": ["law", "article"],
+    "required": ["law", "article", "quote"],
     "additionalProperties": False,
 }
 
@@ -153,7 +155,9 @@ PROFILE_SCHEMA: dict[str, Any] = {
                 "type": "object",
                 "required": ["title"],
                 "additionalProperties": False,
-                "properties": {"title": _TEXT, "annex": _TEXT},
+                # cite_as: the full title people cite the system by, where the issuer's name and
+                # the system's (the default) would not read right.
+                "properties": {"title": _TEXT, "annex": _TEXT, "cite_as": _TEXT},
             },
         },
         "notes": {"type": "array", "items": _TEXT},

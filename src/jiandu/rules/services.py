@@ -19,7 +19,15 @@ from jiandu.core.errors import NotAllowed, ServiceError
 from jiandu.ledger.services import record
 from jiandu.orgs.models import Agency, Person, Role
 
-from .loader import Profile, ProfileError, available_profiles, document_digest, load_document, load_profile
+from .loader import (
+    Profile,
+    ProfileError,
+    available_profiles,
+    compose,
+    document_digest,
+    load_document,
+    load_profile,
+)
 from .models import RuleProfile
 
 _CACHE_SIZE = 64
@@ -118,11 +126,40 @@ def parsed_profile(row: RuleProfile) -> Profile:
     return profile
 
 
-def profile_for(agency: Agency) -> Profile:
-    """The rule profile the agency is bound to; ServiceError when it has none."""
+def bound_profiles(agency: Agency) -> list[RuleProfile]:
+    """The profile rows an agency follows: its own first, then the further ones in their order."""
     if agency.profile_id is None:
         raise ServiceError(
             f"机关“{agency}”尚未绑定规则配置，无法确定适用的期限和规定；请系统管理员先为其选择规则配置。",
             code="profile_unbound",
         )
-    return parsed_profile(agency.profile)
+    also = getattr(agency, "_also_profiles", None)  # filled by orgs.directory
+    if also is None:
+        also = [
+            b.profile for b in agency.profile_bindings.select_related("profile").order_by("position", "id")
+        ]
+    return [agency.profile, *also]
+
+
+_composed: OrderedDict[tuple[tuple[str, str], ...], Profile] = OrderedDict()
+
+
+def profile_for(agency: Agency) -> Profile:
+    """The rules an agency follows: its bound profiles on the national layer (`loader.compose`).
+
+    Composed once per process for each set of (code, digest): a changed profile has a new digest.
+    ServiceError when the agency is bound to no profile.
+    """
+    rows = bound_profiles(agency)
+    key = tuple((row.code, row.digest) for row in rows)
+    with _cache_lock:
+        cached = _composed.get(key)
+        if cached is not None:
+            _composed.move_to_end(key)
+            return cached
+    composed = compose([parsed_profile(row) for row in rows])
+    with _cache_lock:
+        _composed[key] = composed
+        while len(_composed) > _CACHE_SIZE:
+            _composed.popitem(last=False)
+    return composed

@@ -60,8 +60,12 @@ def test_extension_runs_from_the_end_of_the_period(amr):
     assert deadline.base_due_date == original
     assert deadline.due_date == get_calendar().add(original, ext.amount, Unit(ext.unit)).due
     assert deadline.state == Deadline.State.EXTENDED
-    with pytest.raises(Exception, match="已经延长过"):
-        services.extend_deadline(deadline, amount=1, unit="day", citation="x")
+    # A second extension adds to the first, still counted from the end of the original period.
+    services.extend_deadline(deadline, amount=2, unit=ext.unit, citation=str(ext.citation))
+    assert deadline.extension_amount == ext.amount + 2 and deadline.base_due_date == original
+    assert deadline.due_date == get_calendar().add(original, ext.amount + 2, Unit(ext.unit)).due
+    with pytest.raises(Exception, match="计算单位相同"):
+        services.extend_deadline(deadline, amount=1, unit="workday", citation="x")
 
 
 def test_close_on_time_is_met_late_is_missed(amr):

@@ -67,7 +67,7 @@ def test_show_prints_rules_with_citations():
     line = next(line for line in out.splitlines() if line.startswith("complaint.handling "))
     assert "审查终结（办结）期限" in line
     assert "30日（自受理行政执法投诉举报起算）" in line
-    assert line.rstrip().endswith("《行政执法投诉举报制度》第六条（000_e1ba62d0300353fa.txt）")
+    assert line.rstrip().endswith("《荆州市公共资源交易监督管理局行政执法投诉举报制度》第六条")
     # Columns line up: every citation starts at the terminal column of the header "依据".
     header = next(line for line in out.splitlines() if line.startswith("键"))
     column = display_width(header[: header.index("依据")])

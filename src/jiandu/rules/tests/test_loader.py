@@ -189,14 +189,22 @@ NATIONAL = {
         "complaint.confidentiality": {
             "kind": "flag",
             "value": True,
-            "citation": {"law": "测试法", "article": "第一条"},
+            "citation": {
+                "law": "中华人民共和国行政处罚法",
+                "article": "第五十条",
+                "quote": "行政机关及其工作人员对实施行政处罚过程中知悉的国家秘密、商业秘密或者个人隐私",
+            },
         },
         "complaint.handling": {
             "kind": "period",
             "amount": 60,
             "unit": "day",
             "start": "受理",
-            "citation": {"law": "测试法", "article": "第二条"},
+            "citation": {
+                "law": "中华人民共和国行政处罚法",
+                "article": "第六十条",
+                "quote": "行政机关应当自行政处罚案件立案之日起九十日内作出行政处罚决定。",
+            },
         },
     },
 }
@@ -215,7 +223,7 @@ def test_extends_merges_a_base_and_the_seed_rule_wins(tmp_path):
     write(tmp_path, silent, CODE)
     profile = load_profile(CODE, directory=tmp_path)
     citation = profile.rule("complaint.confidentiality").citation
-    assert str(citation) == "《测试法》第一条"
+    assert str(citation) == "《中华人民共和国行政处罚法》第五十条"
     assert not citation.is_seed
     # The resolved document stands alone: reading it back needs no base file.
     assert load_document(profile.as_document()).rules == profile.rules
@@ -314,7 +322,11 @@ def test_citation_strings():
     seed = Citation(
         system="行政执法投诉举报制度", article="第六条", file="000_e1ba62d0300353fa.txt", quote="…"
     )
-    assert str(seed) == "《行政执法投诉举报制度》第六条（000_e1ba62d0300353fa.txt）"
+    # As a person cites it: the title and the article, never the file the text is kept in.
+    assert str(seed) == "《行政执法投诉举报制度》第六条"
+    assert str(dataclasses.replace(seed, title="荆州市公共资源交易监督管理局行政执法投诉举报制度")) == (
+        "《荆州市公共资源交易监督管理局行政执法投诉举报制度》第六条"
+    )
     assert (
         str(Citation(law="中华人民共和国行政处罚法", article="第八十五条"))
         == "《中华人民共和国行政处罚法》第八十五条"

@@ -119,7 +119,12 @@ def test_profile_for_returns_the_bound_profile_cached_by_digest(agency):
     assert profile.code == "liangping-district"
     assert profile.period("complaint.assigned.handling").unit == "workday"
     assert profile_for(agency) is profile
-    assert parsed_profile(RuleProfile.objects.get(code="liangping-district")) is profile
+    parsed = parsed_profile(RuleProfile.objects.get(code="liangping-district"))
+    assert parsed is parsed_profile(RuleProfile.objects.get(code="liangping-district"))
+    # What the agency follows is its profile on the national layer.
+    assert profile.layers == ("liangping-district", "national")
+    assert profile.rule("complaint.assigned.handling").layer == "liangping-district"
+    assert profile.rule("complaint.basis").layer == "national"
 
 
 def test_profile_for_refuses_a_document_changed_behind_syncs_back(agency):
@@ -151,7 +156,7 @@ def test_admin_list_and_read_only_page(client, admin_user, agency):
     detail = client.get(reverse("admin:rules_ruleprofile_change", args=[row.pk]))
     assert detail.status_code == 200
     html = detail.content.decode()
-    assert "《行政执法投诉举报制度》第六条（000_e1ba62d0300353fa.txt）" in html
+    assert "《荆州市公共资源交易监督管理局行政执法投诉举报制度》第六条" in html
     assert "法规科自受理行政执法投诉举报后30日内审查终结" in html
     assert "测试市场监督管理局" in html
     assert 'name="_save"' not in html  # nothing to save: profiles are not edited here
