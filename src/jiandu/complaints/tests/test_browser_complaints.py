@@ -1,15 +1,21 @@
-"""Browser test: the public form to the receipt and the status page, then the handler's acceptance
-(Playwright driving Debian's chromium, as in web/tests/test_browser.py)."""
+"""Browser tests: the public form to the receipt and the status page, then the handler's acceptance;
+and the public's whole walk from the start page to a 不满意 rating with its reason (Playwright
+driving Debian's chromium, as in web/tests/test_browser.py)."""
+
+import threading
+from collections.abc import Callable
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 
 from jiandu.core.demo import DEMO_PASSWORD
 from jiandu.web.tests.test_browser import browser_page, needs_chromium  # noqa: F401  (fixture)
 
 
-# The test reads everything it needs from the pages: an ORM call made while Playwright's loop runs
-# in this thread would open a second database connection that nothing closes.
+# The tests read what they need from the pages: an ORM call made while Playwright's loop runs in
+# this thread would open a second database connection that nothing closes. What staff do through
+# the services runs in a thread of its own, which closes its connection (`as_staff`).
 @pytest.fixture(autouse=True)
 def scratch_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -21,8 +27,7 @@ def scratch_media(settings, tmp_path):
 def test_public_complaint_to_status_page_and_acceptance(live_server, demo, browser_page, tmp_path):  # noqa: F811
     page = browser_page
     page.goto(f"{live_server.url}/complaint/new/")
-    page.select_option("#id_agency", label="示范区市场监督管理局")
-    page.click("text=下一步")
+    page.click("a.agency-link:has-text('示范区市场监督管理局')")
     page.wait_for_selector("#complaint-form")
     page.screenshot(path=str(tmp_path / "form.png"), full_page=True)
     # A first try without content is refused next to the field, the rest kept.
@@ -79,3 +84,120 @@ def test_public_complaint_to_status_page_and_acceptance(live_server, demo, brows
     page.wait_for_selector("#state")
     assert page.inner_text("#state") == "办理中"
     page.screenshot(path=str(tmp_path / "status-accepted.png"), full_page=True)
+
+
+def as_staff(work: Callable[[], None]) -> None:
+    """Run service calls outside Playwright's thread, closing their database connection after."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as error:  # re-raised in the test's thread
+            failure.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
+@needs_chromium
+@pytest.mark.django_db(transaction=True)
+def test_the_public_from_the_start_page_to_a_reasoned_rating(live_server, demo, browser_page, tmp_path):  # noqa: F811
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.goto(f"{live_server.url}/")
+    assert "查询办理进度" in page.inner_text("#start-status")
+    page.screenshot(path=str(tmp_path / "start.png"), full_page=True)
+    page.click("#start-new")
+
+    # The agency list: the hotline-only agency says how to reach the hotline, not a dead end.
+    page.wait_for_selector("#agencies")
+    page.click("a.agency-link:has-text('示范区城市管理综合行政执法局')")
+    page.wait_for_selector("#hotline")
+    assert page.get_attribute("#call", "href") == "tel:12345"
+    hotline = page.inner_text("#hotline")
+    assert "打电话时请说明" in hotline and "工单编号" in hotline and ".txt" not in hotline
+    page.screenshot(path=str(tmp_path / "hotline.png"), full_page=True)
+    page.click("text=选择其他受理机关")
+    page.click("a.agency-link:has-text('示范区市场监督管理局')")
+    page.wait_for_selector("#complaint-form")
+
+    # A first submit with two errors and a file: both errors at once, the file kept.
+    page.select_option("#id_category", index=1)
+    page.fill("#id_name", "保密测试人乙")
+    page.fill("#id_phone", "12345")
+    page.set_input_files(
+        "#id_attachments",
+        files=[{"name": "现场照片.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}],
+    )
+    page.click("text=提交投诉举报")
+    page.wait_for_selector("#error-summary")
+    summary = page.inner_text("#error-summary")
+    assert "投诉举报内容" in summary and "联系电话格式不正确" in summary
+    assert "已上传：现场照片.pdf" in page.inner_text("#kept-files")
+    page.screenshot(path=str(tmp_path / "form-errors.png"), full_page=True)
+    page.click("#error-summary a[href='#id_content']")  # the summary leads to the field
+    page.fill("#id_content", "执法人员检查时未出示执法证件，并扣押了货物。")
+    page.fill("#id_phone", "0858-8322945")
+    page.click("text=提交投诉举报")
+
+    page.wait_for_selector("#tracking-code")
+    number = page.inner_text("#number")
+    code = page.inner_text("#tracking-code")
+    secret = page.inner_text("#tracking-secret")
+    assert "接下来会怎样" in page.inner_text("#next-steps")
+    page.screenshot(path=str(tmp_path / "receipt.png"), full_page=True)
+
+    # Back to the start page: the lookup there opens the status page.
+    page.goto(f"{live_server.url}/")
+    page.fill("#start_tracking_code", code)
+    page.fill("#start_secret", secret)
+    page.click("#start-status button[type=submit]")
+    page.wait_for_selector("#state")
+    assert page.inner_text("#state") == "待受理"
+
+    def accept_and_conclude() -> None:
+        from jiandu.complaints import services
+        from jiandu.complaints.models import Complaint, Material
+        from jiandu.orgs.models import Person
+
+        complaint = Complaint.objects.get(number=number)
+        assert Material.objects.filter(complaint=complaint).count() == 1  # the kept file was sent
+        legal = Person.objects.get(username="legal")
+        services.accept_complaint(complaint, actor=legal)
+        services.conclude_complaint(
+            complaint,
+            actor=legal,
+            finding="not_substantiated",
+            measures=[],
+            result_text="经调查，反映的问题不属实。",
+        )
+
+    as_staff(accept_and_conclude)
+
+    page.reload()
+    page.wait_for_selector("#letters")
+    letters = page.inner_text("#letters")
+    assert "受理通知书" in letters and "处理结果告知书" in letters
+    with page.expect_download() as download:
+        page.click("#letters li:has-text('处理结果告知书') >> text=下载 PDF")
+    assert download.value.suggested_filename.endswith(".pdf")
+    page.screenshot(path=str(tmp_path / "status-letters.png"), full_page=True)
+
+    # 不满意 asks why and says what follows.
+    page.get_by_label("不满意", exact=True).check()
+    page.click("#rating button[type=submit]")
+    page.wait_for_selector("#id_reason_error")
+    assert "请写明不满意的原因" in page.inner_text("#id_reason_error")
+    page.get_by_label("不满意", exact=True).check()
+    page.fill("#id_reason", "没有核实我提供的现场照片。")
+    page.click("#rating button[type=submit]")
+    page.wait_for_selector("#ratings")
+    body = page.inner_text("main")
+    assert "示范区司法局已收到通知" in body and "没有核实我提供的现场照片" in body
+    page.screenshot(path=str(tmp_path / "rated.png"), full_page=True)
