@@ -23,6 +23,12 @@ are ignored, and a leading "*" (a template's "required" mark) is ignored:
 `template_csv()` / `template_xlsx()` (and `jiandu hotline_import --template`) give the header row;
 the .xlsx template also carries this guide on a second sheet.
 
+Bounds (anti-abuse settings, not legal rules; `settings.JIANDU_HOTLINE_IMPORT_LIMITS` overrides
+DEFAULT_BOUNDS): the file's size, the rows and columns, and for an .xlsx the size its parts unzip
+to, all checked before the content is read, so that a few kilobytes declaring a million rows or
+unzipping to gigabytes are refused with a Chinese message instead of exhausting memory. A cell
+longer than the longest text a complaint may hold rejects its row.
+
 Each row goes in on its own (one transaction per row): a broken row is rejected with its row
 number (the header is row 1), the column and a reason in Chinese, and the other rows still go in.
 The report names rows by number and ticket only: it never repeats a caller's name or phone, nor
@@ -38,9 +44,11 @@ import re
 import zipfile
 from dataclasses import dataclass, field, replace
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
+from jiandu.core import text
 from jiandu.core.errors import ServiceError
 from jiandu.orgs.models import Agency, Person
 
@@ -48,6 +56,18 @@ from .models import Complaint
 from .services import Complainant, Intake, submit_complaint
 
 TICKET_MAX_CHARS = Complaint._meta.get_field("hotline_ticket").max_length
+TARGET_MAX_CHARS = Complaint._meta.get_field("target_description").max_length
+# The caller's name and phone, bounded as the API bounds them (HotlineTicketSerializer).
+CALLER_NAME_MAX_CHARS, CALLER_PHONE_MAX_CHARS = 100, 40
+
+MB = 1024 * 1024
+DEFAULT_BOUNDS: dict[str, int] = {
+    "file_bytes": 20 * MB,  # the file as uploaded
+    "unzipped_bytes": 128 * MB,  # an .xlsx's parts together, as they unzip
+    "zip_entries": 1000,  # parts in an .xlsx (a workbook of one sheet has about ten)
+    "rows": 10000,  # tickets in one file, the header not counted
+    "columns": 100,  # columns of the sheet (ten are read; the others are ignored)
+}
 REQUIRED, OPTIONAL, EITHER = "必填", "选填", "二选一必填"
 
 
@@ -171,12 +191,14 @@ class RowResult:
     column: str = ""
     reason: str = ""
 
+    note: str = ""
+
     def line(self) -> str:
         who = f"第{self.row}行" + (f"（工单 {self.ticket}）" if self.ticket else "")
         if self.status == "created":
             return f"{who}：新登记 {self.number}"
         if self.status == "existing":
-            return f"{who}：已存在 {self.number}"
+            return f"{who}：已存在 {self.number}" + (f"，{self.note}" if self.note else "")
         where = f"【{self.column}】" if self.column else ""
         return f"{who}：退回 {where}{self.reason}"
 
@@ -231,14 +253,55 @@ def _decode(data: bytes) -> tuple[str, str]:
     raise FileRejected("文件编码无法识别：请将 CSV 保存为 UTF-8 或 GBK（GB18030）编码。")
 
 
+def bound(name: str) -> int:
+    """An import bound (DEFAULT_BOUNDS), as configured."""
+    configured = getattr(settings, "JIANDU_HOTLINE_IMPORT_LIMITS", None) or {}
+    return int(configured.get(name, DEFAULT_BOUNDS[name]))
+
+
+def _too_many_rows() -> FileRejected:
+    return FileRejected(f"文件超过 {bound('rows')} 行工单（不含表头）的上限，请分成几个文件导入。")
+
+
+def _too_many_columns(count: int) -> FileRejected:
+    return FileRejected(
+        f"工作表有 {count} 列，超过 {bound('columns')} 列的上限；请只保留工单各列后重新导入。"
+    )
+
+
 def _sheet_rows_csv(data: bytes) -> tuple[str, list[list[str]]]:
-    label, text = _decode(data)
-    if "\x00" in text:
+    label, content = _decode(data)
+    if "\x00" in content:
         raise FileRejected("文件含有空字符，不是 UTF-8 或 GBK 编码的 CSV 文本（UTF-16 请另存为 UTF-8）。")
+    rows: list[list[str]] = []
+    # strict: a quote left open to the end of the file is an error, not a cell swallowing every
+    # row after it; the row named is the one the broken record starts on (the header is row 1).
+    reader = csv.reader(io.StringIO(content, newline=""), strict=True)
     try:
-        return label, [row for row in csv.reader(io.StringIO(text, newline=""))]
+        for row in reader:
+            rows.append(row)
+            if len(rows) == 1 and len(row) > bound("columns"):
+                raise _too_many_columns(len(row))
+            if len(rows) > bound("rows") + 1:
+                raise _too_many_rows()
     except csv.Error as exc:
-        raise FileRejected(f"CSV 格式有误：{exc}") from None
+        number = len(rows) + 1
+        reason = str(exc)
+        if "field limit" in reason:
+            raise FileRejected(
+                f"第{number}行有单元格超过 {csv.field_size_limit()} 个字符，整个文件未导入；"
+                f"诉求内容最多 {text.limit('long')} 字，请检查该行（常因引号未闭合）。"
+            ) from None
+        if "end of data" in reason:
+            raise FileRejected(
+                f"第{number}行有未闭合的引号：其后各行都会被并入同一单元格，整个文件未导入。"
+                f"请检查第{number}行的引号后重新导入。"
+            ) from None
+        raise FileRejected(
+            f"第{number}行 CSV 格式有误：引号后紧跟了其他字符（单元格内的引号须写成两个引号），"
+            "整个文件未导入。"
+        ) from None
+    return label, rows
 
 
 def _cell_text(value: object) -> str:
@@ -253,16 +316,55 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def _check_zip(data: bytes) -> None:
+    """Refuse an .xlsx whose parts would unzip beyond the bound, before anything is unzipped.
+
+    The sizes are those the archive declares; zipfile stops each part at its declared size, so
+    a part that lies about its size cannot unzip to more either.
+    """
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise FileRejected("Excel 文件已损坏，无法读取，请另存为 .xlsx 后重试。") from None
+    if len(parts) > bound("zip_entries"):
+        raise FileRejected(f"Excel 文件包含 {len(parts)} 个部件，不像是工单表，未导入。")
+    unzipped = sum(part.file_size for part in parts)
+    if unzipped > bound("unzipped_bytes"):
+        raise FileRejected(
+            f"Excel 文件解压后有 {unzipped // MB} MB，超过 {bound('unzipped_bytes') // MB} MB 的上限，"
+            "未导入；请只保留工单表，或分成几个文件导入。"
+        )
+
+
 def _sheet_rows_xlsx(data: bytes) -> tuple[str, list[list[str]]]:
     from openpyxl import load_workbook
 
+    _check_zip(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise FileRejected(f"Excel 文件无法读取（{type(exc).__name__}），请另存为 .xlsx 后重试。") from None
+    max_rows, max_columns = bound("rows") + 1, bound("columns")  # the header is a row too
     try:
         sheet = workbook.worksheets[0]
-        return "Excel .xlsx", [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        # The sheet's declared size (its <dimension>) first: read-only iteration pads every row
+        # to the declared width, so A1:XFD1048576 would be a billion empty cells.
+        if (sheet.max_column or 0) > max_columns:
+            raise _too_many_columns(sheet.max_column)
+        if (sheet.max_row or 0) > max_rows:
+            raise FileRejected(
+                f"工作表声明了 {sheet.max_row} 行，超过 {bound('rows')} 行工单的上限，请分成几个文件导入。"
+            )
+        # A sheet may declare no size, or a false one: read one row and one column past the
+        # bounds and no further, whatever the sheet holds.
+        rows = []
+        for row in sheet.iter_rows(max_row=max_rows + 1, max_col=max_columns + 1, values_only=True):
+            if len(row) > max_columns and row[max_columns] is not None:
+                raise _too_many_columns(max_columns + 1)
+            rows.append([_cell_text(v) for v in row[:max_columns]])
+        if len(rows) > max_rows:
+            raise _too_many_rows()
+        return "Excel .xlsx", rows
     finally:
         workbook.close()
 
@@ -271,6 +373,8 @@ def read_rows(data: bytes, filename: str) -> tuple[str, list[list[str]]]:
     """The file's format and its rows as text cells; the format comes from the content, not the name."""
     if not data:
         raise FileRejected("文件是空的。")
+    if len(data) > bound("file_bytes"):
+        raise FileRejected(f"文件超过 {bound('file_bytes') // MB} MB 的上限，请分成几个文件导入。")
     if data.startswith(b"PK\x03\x04"):
         return _sheet_rows_xlsx(data)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
@@ -340,22 +444,58 @@ class _Agencies:
         return agency
 
 
+def _cell(values: dict[str, str], column: str, kind: str, max_chars: int | None = None) -> str:
+    """A cell checked as the API checks its field: no control characters, within its bound."""
+    try:
+        value = text.clean_text(values.get(column, ""), field=column, label=column, kind=kind)
+    except ServiceError as exc:
+        raise RowRejected(column, exc.message) from None
+    if max_chars is not None and len(value) > max_chars:
+        raise RowRejected(column, f"不能超过 {max_chars} 个字符（现为 {len(value)} 个）。")
+    return value
+
+
 def _intake(values: dict[str, str], agencies: _Agencies) -> Intake:
     for column in COLUMNS:
         if column.need == REQUIRED and not values.get(column.header):
             raise RowRejected(column.header, "此项为必填。")
-    occurred = values.get("发生日期", "")
+    occurred = _cell(values, "发生日期", "line")
     return Intake(
         agency=agencies.find(values),
         channel=Complaint.Channel.HOTLINE,
-        category=values["投诉类别"],
-        content=values["诉求内容"],
-        target_description=values.get("被投诉对象", ""),
+        category=_cell(values, "投诉类别", "line"),
+        content=_cell(values, "诉求内容", "long"),
+        # Refused when too long, never cut: a cut description may name someone else.
+        target_description=_cell(values, "被投诉对象", "line", TARGET_MAX_CHARS),
         occurred_on=_parse_date(occurred) if occurred else None,
         anonymous=_parse_flag(values.get("是否匿名", "")),
-        complainant=Complainant(name=values.get("来电人", ""), phone=values.get("联系电话", "")),
-        hotline_ticket=values["工单编号"],
+        complainant=Complainant(
+            name=_cell(values, "来电人", "line", CALLER_NAME_MAX_CHARS),
+            phone=_cell(values, "联系电话", "line", CALLER_PHONE_MAX_CHARS),
+        ),
+        hotline_ticket=_cell(values, "工单编号", "line", TICKET_MAX_CHARS),
     )
+
+
+def _row_problem(cells: list[str], width: int) -> RowRejected | None:
+    """What makes a row unusable before its cells are read, or None."""
+    if any((c or "").strip() for c in cells[width:]):
+        # More cells than headers: a separator inside an unquoted cell shifted the row.
+        return RowRejected("", "该行的单元格多于表头，可能有未加引号的逗号，请修正后重新导入。")
+    longest = text.limit("long")
+    for index, cell in enumerate(cells[:width]):
+        if len(cell or "") > longest:
+            return RowRejected(
+                "", f"第{index + 1}列的单元格有 {len(cell)} 个字符，超过 {longest} 字的上限（引号未闭合？）。"
+            )
+        # A quote opened in this row and closed rows later makes one cell of those rows: it
+        # then holds whole lines with a separator per column.
+        if width > 2 and any(line.count(",") >= width - 1 for line in (cell or "").split("\n")[1:]):
+            return RowRejected(
+                "",
+                f"第{index + 1}列的单元格里含有像是后面几行的内容：可能有未闭合的引号，请修正后重新导入。",
+            )
+    return None
 
 
 def import_tickets(file_bytes: bytes, filename: str, *, actor_label: str = "hotline") -> ImportReport:
@@ -377,9 +517,9 @@ def import_tickets(file_bytes: bytes, filename: str, *, actor_label: str = "hotl
         values = {h: (cells[i] if i < len(cells) else "").strip() for h, i in positions.items()}
         ticket_no = values.get("工单编号", "")[:TICKET_MAX_CHARS]
         try:
-            if any((c or "").strip() for c in cells[width:]):
-                # More cells than headers: a separator inside an unquoted cell shifted the row.
-                raise RowRejected("", "该行的单元格多于表头，可能有未加引号的逗号，请修正后重新导入。")
+            problem = _row_problem(cells, width)
+            if problem is not None:
+                raise problem
             intake = _intake(values, agencies)
             with transaction.atomic():
                 outcome = hand_over(intake, actor_label=actor_label)
@@ -391,7 +531,15 @@ def import_tickets(file_bytes: bytes, filename: str, *, actor_label: str = "hotl
             report.rows.append(RowResult(number, ticket_no, "rejected", column=column, reason=exc.message))
             continue
         status = "created" if outcome.created else "existing"
-        report.rows.append(RowResult(number, ticket_no, status, number=outcome.complaint.number))
+        note = ""
+        if not outcome.created and outcome.complaint.agency_id != intake.agency.pk:
+            # The same ticket number with another agency: say so, rather than let it pass as the
+            # same ticket sent again.
+            note = (
+                f"但该工单此前转办给了“{outcome.complaint.agency.name}”，本行的受理机关是"
+                f"“{intake.agency.name}”，未重新登记，请核对工单编号"
+            )
+        report.rows.append(RowResult(number, ticket_no, status, number=outcome.complaint.number, note=note))
     return report
 
 

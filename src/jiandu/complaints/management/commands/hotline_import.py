@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jiandu.complaints.hotline import COLUMNS, import_tickets, template_csv, template_xlsx
+from jiandu.complaints.hotline import COLUMNS, MB, bound, import_tickets, template_csv, template_xlsx
 
 
 class Command(BaseCommand):
@@ -44,6 +44,11 @@ class Command(BaseCommand):
             raise CommandError("请指定要导入的工单文件，或用 --template 取得导入模板。")
         path = Path(options["file"])
         try:
+            # The size first: an oversized file is refused without being read into memory.
+            if path.stat().st_size > bound("file_bytes"):
+                raise CommandError(
+                    f"文件 {path.name} 超过 {bound('file_bytes') // MB} MB 的上限，请分成几个文件导入。"
+                )
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"无法读取文件 {path}：{exc.strerror}") from None
