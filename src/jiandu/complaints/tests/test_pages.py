@@ -239,7 +239,7 @@ def test_extension_beyond_the_profile_bound_is_refused_on_the_page(demo, signed_
     limit = profile_for(complaint.agency).period("complaint.extension.max")
     response = act(legal, complaint, "request_extension", {"amount": limit.amount + 1, "reasons": "复杂"})
     assert response.status_code == 400
-    assert f"延长期间不得超过{limit}" in html(response)
+    assert f"延长期间累计不得超过{limit}" in html(response)
     assert not ExtensionRequest.objects.exists()
 
 
