@@ -528,6 +528,12 @@ def _status_context(complaint: Complaint) -> dict[str, Any]:
         "letters": services.documents_of(complaint),
         "rating_form": forms.RatingForm() if _may_rate(complaint) else None,
         "dispute": _dispute(complaint),
+        # The current answer was rated 不满意/不合格: the complainant waits to hear whether it is
+        # handled again, and is told so on every visit, not only right after rating.
+        "disputed": complaint.state == Complaint.State.CONCLUDED
+        and complaint.ratings.filter(
+            answer_round=complaint.answer_round, value__in=services.DISPUTED_RATINGS
+        ).exists(),
     }
 
 

@@ -328,6 +328,9 @@ def test_a_dissatisfied_rating_says_what_the_profile_makes_of_it(demo):
         assert "示范区司法局已收到通知" in page
         complaint = Complaint.objects.get(pk=complaint.pk)
     assert complaint.supervised and "本事项已进入督办" in page and ".txt" not in page
+    # Told again on a later visit, not only right after rating.
+    later = client.get("/complaint/status/").content.decode()
+    assert 'id="disputed"' in later and f"本事项已进入督办（{body}）" in later
     assert [r.reason for r in complaint.ratings.order_by("id")] == [
         f"第{n}次仍未解决。" for n in range(1, count + 1)
     ]
