@@ -206,6 +206,17 @@ class ExplanationRequest(models.Model):
     # What the body must explain, written by the handler: the body complained about never reads the
     # complainant's own words, which may identify them (000 第九条, 004 第8条).
     matters = models.TextField("需要说明的事项")
+    # 002 第九条: the body's 15 days run from its receipt of the notice (接到通知之日), a step of
+    # its own (签收), not from the request.
+    received_at = models.DateTimeField("签收时间", null=True, blank=True)
+    received_by = models.ForeignKey(
+        "orgs.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="签收人",
+    )
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
     explanation = models.TextField("书面说明", blank=True)
 

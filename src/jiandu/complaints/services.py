@@ -35,6 +35,7 @@ from jiandu.core.errors import InvalidState, NotAllowed, ServiceError
 from jiandu.core.text import clean_text
 from jiandu.deadlines import services as deadlines
 from jiandu.deadlines.models import Deadline
+from jiandu.documents.kinds import format_value
 from jiandu.documents.models import Document
 from jiandu.documents.services import issue_document, ledger_reference
 from jiandu.ledger.services import record
@@ -413,9 +414,40 @@ def _deadline_payload(deadline: Deadline | None) -> dict | None:
     return {"rule": deadline.rule_key, "due": deadline.due_date, "provisional": deadline.provisional}
 
 
-# The letters go to the complainant, but the stored copy is addressed generically and identified by
-# the tracking code: staff who may read the file but not reveal the identity read the documents too.
+# An anonymous complainant (or one who gave no name) is addressed as 投诉举报人 and identified by the
+# tracking code; a named one by name. Letters that name the complainant are personal data: only
+# those who may reveal the identity read them (`may_read_letters`), and the complainant through
+# the status page.
 ADDRESSEE = "投诉举报人"
+
+
+def _addressee(complaint: Complaint) -> str:
+    if complaint.anonymous or not complaint.complainant_sealed:
+        return ADDRESSEE
+    return crypto.decrypt_json(complaint.complainant_sealed).get("name", "").strip() or ADDRESSEE
+
+
+def letters_name_the_complainant(complaint: Complaint) -> bool:
+    """Whether the complaint's letters are addressed to the complainant by name."""
+    return _addressee(complaint) != ADDRESSEE
+
+
+def may_read_letters(actor: Person, complaint: Complaint) -> bool:
+    """Whether staff may open the complaint's letters: anyone who sees the complaint, unless the
+    letters name the complainant; then only those who may reveal the identity."""
+    return not letters_name_the_complainant(complaint) or may_reveal(actor, complaint)
+
+
+def _recourse(complaint: Complaint, profile: Profile, *, decision: str) -> str:
+    """What the complainant may do next, on the law beneath every profile (complaint.basis)."""
+    body = complaint.agency.supervisor
+    where = f"向{body.name}" if body else "向本机关的上级机关"
+    basis = profile.rule("complaint.basis").citation if profile.has("complaint.basis") else None
+    law = f"依照{basis}的规定" if basis else ""
+    complain = f"{law}{where}申诉或者检举"
+    if decision == "result":
+        return f"你（单位）对处理结果有异议的，可以凭查询码对办理情况作出评价，也可以{complain}"
+    return f"你（单位）对本决定有异议的，可以{complain}"
 
 
 def _letter(kind: str, complaint: Complaint, actor: Person, citation: str, **context: Any) -> dict[str, Any]:
@@ -426,7 +458,7 @@ def _letter(kind: str, complaint: Complaint, actor: Person, citation: str, **con
     letter renders.
     """
     context = {
-        "addressee": ADDRESSEE,
+        "addressee": _addressee(complaint),
         "received_on": timezone.localtime(complaint.received_at).date(),
         "tracking_code": complaint.tracking_code,
         **context,
@@ -506,7 +538,11 @@ def accept_complaint(complaint: Complaint, *, actor: Person) -> Complaint:
         _rule_citation(
             profile, _handling_key(complaint, profile), "complaint.acceptance", "complaint.handling_unit"
         ),
-        due_date=handling.due_date if handling else "依法规定的期限",
+        promise=(
+            f"并于{format_value(handling.due_date)}前将处理结果告知你（单位）"
+            if handling
+            else "并将处理结果告知你（单位）"
+        ),
     )
     record(
         "complaints.accept",
@@ -539,7 +575,12 @@ def reject_complaint(complaint: Complaint, *, actor: Person, reason: str, legal_
     complaint.legal_basis = legal_basis.strip()
     complaint.save(update_fields=["state", "decided_at", "handler", "decision_reason", "legal_basis"])
     letter = _letter(
-        "complaint_rejection", complaint, actor, complaint.legal_basis, reasons=complaint.decision_reason
+        "complaint_rejection",
+        complaint,
+        actor,
+        complaint.legal_basis,
+        reasons=complaint.decision_reason,
+        recourse=_recourse(complaint, _profile(complaint), decision="rejection"),
     )
     record(
         "complaints.reject",
@@ -553,17 +594,28 @@ def reject_complaint(complaint: Complaint, *, actor: Person, reason: str, legal_
 
 @transaction.atomic
 def refer_complaint(complaint: Complaint, *, actor: Person, competent_body: str, reason: str) -> Complaint:
-    """移送: the matter belongs to another body; it is forwarded and the complainant told (002 第九条)."""
+    """移送: the matter belongs to another body; it is forwarded and the complainant told (002 第九条).
+
+    Also after acceptance, when the handling shows the matter is outside the agency's competence:
+    the periods running on it close, and the referral period is counted as the profile says.
+    """
     complaint = _locked(complaint)
     _require_handler(actor, complaint)
-    _require_state(complaint, Complaint.State.RECEIVED)
+    _require_state(complaint, Complaint.State.RECEIVED, Complaint.State.ACCEPTED)
     if not competent_body.strip():
         raise ServiceError("请填写移送的有权处理机关。", field="competent_body")
     if not reason.strip():
         raise ServiceError("请填写移送理由。", field="reason")
     profile = _profile(complaint)
     now = timezone.now()
-    closed = _close_open(complaint, "complaint.acceptance", _handling_key(complaint, profile), at=now)
+    closed = _close_open(
+        complaint,
+        "complaint.acceptance",
+        _handling_key(complaint, profile),
+        "complaint.respondent_notice",
+        "complaint.respondent_explanation",
+        at=now,
+    )
     referral = None
     if profile.has("complaint.referral"):
         # The referral period runs from receipt; referring now meets (or misses) it at once.
@@ -586,7 +638,7 @@ def refer_complaint(complaint: Complaint, *, actor: Person, competent_body: str,
         "complaint_referral",
         complaint,
         actor,
-        _rule_citation(profile, "complaint.referral", "complaint.handling_unit") or complaint.decision_reason,
+        _rule_citation(profile, "complaint.referral", "complaint.handling_unit"),
         reasons=complaint.decision_reason,
         referred_on=timezone.localtime(now).date(),
         referred_to=complaint.referred_to,
@@ -621,7 +673,6 @@ def request_explanation(complaint: Complaint, *, actor: Person, matters: str) ->
     _require_state(complaint, Complaint.State.ACCEPTED)
     if complaint.explanation_requests.filter(answered_at__isnull=True).exists():
         raise InvalidState("已通知被投诉机关说明情况，尚未答复。", field="state")
-    profile = _profile(complaint)
     now = timezone.now()
     closed = _close_open(complaint, "complaint.respondent_notice", at=now)
     request = ExplanationRequest.objects.create(
@@ -631,25 +682,62 @@ def request_explanation(complaint: Complaint, *, actor: Person, matters: str) ->
         requested_by=actor,
         matters=matters.strip(),
     )
-    opened = _open_period(
-        complaint,
-        "complaint.respondent_explanation",
-        timezone.localtime(now).date(),
-        f"{complaint.number} 被投诉机关书面说明",
-        profile,
-        agency=complaint.target_agency,
-    )
+    # The body's own period runs from its receipt of the notice (002 第九条: 接到通知之日起), which
+    # is its own act (`receive_explanation_request`), not from this request.
     record(
         "complaints.request_explanation",
         actor=actor,
         agency=complaint.agency,
         obj=complaint,
-        payload={
-            "request": request.pk,
-            "respondent": complaint.target_agency_id,
-            "closed": closed,
-            "opened": _deadline_payload(opened),
-        },
+        payload={"request": request.pk, "respondent": complaint.target_agency_id, "closed": closed},
+    )
+    return request
+
+
+def _require_respondent_staff(actor: Person, request: ExplanationRequest) -> None:
+    if actor.agency_id != request.respondent_id or not (
+        actor.role_codes & {Role.LEGAL_AFFAIRS, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER}
+    ):
+        raise NotAllowed("只有被投诉机关的法制工作人员或负责人可以签收通知、提交书面说明。")
+    if request.complaint.target_officer_id == actor.pk:
+        raise NotAllowed("被投诉的执法人员本人不能代表机关签收通知或提交书面说明。")
+
+
+def may_answer_explanation(actor: Person, request: ExplanationRequest) -> bool:
+    """Whether the actor may acknowledge or answer the explanation request for the body."""
+    try:
+        _require_respondent_staff(actor, request)
+    except NotAllowed:
+        return False
+    return True
+
+
+@transaction.atomic
+def receive_explanation_request(request: ExplanationRequest, *, actor: Person) -> ExplanationRequest:
+    """签收: the body complained about acknowledges the notice; its period to explain starts (002 第九条)."""
+    request = ExplanationRequest.objects.select_for_update().select_related("complaint").get(pk=request.pk)
+    complaint = _locked(request.complaint)
+    _require_respondent_staff(actor, request)
+    if request.received_at or request.answered_at:
+        raise InvalidState("该通知已经签收。", field="state")
+    _require_state(complaint, Complaint.State.ACCEPTED)
+    now = timezone.now()
+    request.received_at, request.received_by = now, actor
+    request.save(update_fields=["received_at", "received_by"])
+    opened = _open_period(
+        complaint,
+        "complaint.respondent_explanation",
+        timezone.localtime(now).date(),
+        f"{complaint.number} 被投诉机关书面说明",
+        _profile(complaint),
+        agency=request.respondent,
+    )
+    record(
+        "complaints.receive_explanation_request",
+        actor=actor,
+        agency=request.respondent,
+        obj=complaint,
+        payload={"request": request.pk, "opened": _deadline_payload(opened)},
     )
     return request
 
@@ -661,12 +749,7 @@ def submit_explanation(
     """The body complained about answers in writing, with its evidence."""
     request = ExplanationRequest.objects.select_for_update().select_related("complaint").get(pk=request.pk)
     complaint = request.complaint
-    if actor.agency_id != request.respondent_id or not (
-        actor.role_codes & {Role.LEGAL_AFFAIRS, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER}
-    ):
-        raise NotAllowed("只有被投诉机关的法制工作人员或负责人可以提交书面说明。")
-    if complaint.target_officer_id == actor.pk:
-        raise NotAllowed("被投诉的执法人员本人不能代表机关提交书面说明。")
+    _require_respondent_staff(actor, request)
     if request.answered_at:
         raise InvalidState("该书面说明已经提交。", field="state")
     _require_state(complaint, Complaint.State.ACCEPTED)
@@ -674,9 +757,12 @@ def submit_explanation(
         raise ServiceError("请填写书面说明。", field="explanation")
     checked = [check_upload(f, field="files") for f in files]
     now = timezone.now()
+    received = request.received_at is None  # answering without signing first is receipt too
+    if received:
+        request.received_at, request.received_by = now, actor
     request.explanation = explanation.strip()
     request.answered_at = now
-    request.save(update_fields=["explanation", "answered_at"])
+    request.save(update_fields=["explanation", "answered_at", "received_at", "received_by"])
     materials = [
         _save_attachment(complaint, c, Material.Kind.EXPLANATION, actor, actor.username) for c in checked
     ]
@@ -686,7 +772,12 @@ def submit_explanation(
         actor=actor,
         agency=request.respondent,
         obj=complaint,
-        payload={"request": request.pk, "files": [m.sha256 for m in materials], "closed": closed},
+        payload={
+            "request": request.pk,
+            "files": [m.sha256 for m in materials],
+            "closed": closed,
+            "received_on_answer": received,
+        },
     )
     return request
 
@@ -927,12 +1018,16 @@ def conclude_complaint(
         "complaint_result",
         complaint,
         actor,
-        _rule_citation(
-            profile, "complaint.outcomes", _handling_key(complaint, profile), "complaint.handling_unit"
-        ),
+        # The basis of a measure is the article that provides the measure (000 第八条); where no
+        # measure is taken, the article under which the complaint was examined.
+        _rule_citation(profile, "complaint.outcomes")
+        if measures
+        else _rule_citation(profile, _handling_key(complaint, profile), "complaint.handling_unit"),
         accepted_on=timezone.localtime(complaint.decided_at).date(),
-        findings=f"{complaint.get_finding_display()}。{complaint.result_text}".rstrip("。"),
+        finding=complaint.get_finding_display(),
+        findings=complaint.result_text,
         decision="；".join(MEASURES[m] for m in measures) or "不予追究",
+        recourse=_recourse(complaint, profile, decision="result"),
     )
     record(
         "complaints.conclude",
@@ -1019,7 +1114,7 @@ def rate_complaint(
     )
     profile = _profile(complaint)
     triggered = None
-    if not complaint.supervised:
+    if not complaint.supervised and _follows_supervised_handling(complaint, profile):
         dissatisfied = complaint.ratings.filter(value=Rating.Value.DISSATISFIED).count()
         if profile.has("complaint.supervised_handling.dissatisfied_count") and dissatisfied >= profile.value(
             "complaint.supervised_handling.dissatisfied_count"
@@ -1042,7 +1137,10 @@ def rate_complaint(
             if triggered
             else f"的答复被评为“{rating.get_value_display()}”，请研究是否重新办理"
         )
-        told = [*_supervisors_of(complaint), *([complaint.handler] if complaint.handler_id else [])]
+        told = [
+            *(_supervised_handling_staff(complaint, profile) if triggered else _supervisors_of(complaint)),
+            *([complaint.handler] if complaint.handler_id else []),
+        ]
         for person in dict.fromkeys(told):
             deadlines.notify(
                 person, f"投诉举报 {complaint.number} {what}。", link=f"/complaints/{complaint.pk}/"
@@ -1061,6 +1159,29 @@ def rate_complaint(
         },
     )
     return Rated(rating, created=True)
+
+
+def _follows_supervised_handling(complaint: Complaint, profile: Profile) -> bool:
+    """Whether the profile's 督办 covers this complaint.
+
+    001 附件1 二: 区政府办公室对转办的…事项实行跟踪督办 — the matters the 12345 hotline (run by the
+    区政府办公室, 附件1 一) transferred; complaints the 区司法局 handed over are not 转办.
+    """
+    return (
+        profile.has("complaint.supervised_handling.body") and complaint.channel == Complaint.Channel.HOTLINE
+    )
+
+
+def _supervised_handling_staff(complaint: Complaint, profile: Profile) -> list[Person]:
+    """The people of the body the profile names for 督办 (its supervision staff)."""
+    spec = profile.value("complaint.supervised_handling.body")
+    agency = complaint.agency
+    body = {"government": agency.parent, "supervisory": agency.supervisor}.get(spec.organ)
+    if body is None:
+        return []
+    return list(
+        Person.objects.filter(agency=body, role_assignments__role=Role.SUPERVISOR, is_active=True).distinct()
+    )
 
 
 def _supervisors_of(complaint: Complaint) -> list[Person]:

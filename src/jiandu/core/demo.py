@@ -36,11 +36,16 @@ ENFORCEMENT_AGENCIES = [
     ("demo-ggzy", "示范区公共资源交易监督管理局", "区公共资源交易监管局", "jingzhou-ggzy"),
     ("demo-cgzf", "示范区城市管理综合行政执法局", "区城管执法局", "liangping-district"),
 ]
+# Further profiles an agency follows beside its own: 002 (行政执法监督制度) was issued by the
+# 政务数据局 together with the 公共资源交易监督管理局, so the latter follows 000 and 002.
+FURTHER_PROFILES = {"demo-ggzy": ["jingzhou-zwsj"]}
 
 # (username, name, agency code, unit name, roles)
 PEOPLE = [
     ("admin", "系统管理员", "demo-sfj", None, (Role.ADMINISTRATOR,)),
     ("supervisor", "陈监督", "demo-sfj", "行政执法监督科", (Role.SUPERVISOR,)),
+    # 区政府办公室 follows the matters the 12345 hotline transferred (督办, 001 附件1 二).
+    ("zfb", "林督办", GOVERNMENT_CODE, "区政府办公室", (Role.SUPERVISOR,)),
     ("inspector", "周纪检", "demo-sfj", "派驻纪检监察组", (Role.DISCIPLINE_INSPECTOR,)),
     ("legal", "王法规", "demo-amr", "法规科", (Role.LEGAL_AFFAIRS,)),
     ("leader", "刘局长", "demo-amr", "办公室", (Role.PRINCIPAL_LEADER,)),
@@ -59,6 +64,7 @@ PEOPLE = [
 DEMO_USERNAMES = [username for username, *_rest in PEOPLE]
 
 UNITS = {
+    GOVERNMENT_CODE: [("区政府办公室", Unit.Kind.OFFICE)],
     "demo-sfj": [("行政执法监督科", Unit.Kind.LEGAL_AFFAIRS), ("派驻纪检监察组", Unit.Kind.DISCIPLINE)],
     "demo-amr": [
         ("法规科", Unit.Kind.LEGAL_AFFAIRS),
@@ -100,7 +106,9 @@ def demo_logins() -> list[DemoLogin]:
 
 
 def _agency_names() -> list[tuple[str, str]]:
-    return [("demo-sfj", "示范区司法局")] + [(code, name) for code, name, _s, _p in ENFORCEMENT_AGENCIES]
+    return [(GOVERNMENT_CODE, "示范区人民政府"), ("demo-sfj", "示范区司法局")] + [
+        (code, name) for code, name, _s, _p in ENFORCEMENT_AGENCIES
+    ]
 
 
 @transaction.atomic
@@ -142,6 +150,11 @@ def load_demo(*, matters: bool = False) -> bool:
             supervisor=agencies["demo-sfj"],
             profile=profiles[profile],
         )
+    for code, further in FURTHER_PROFILES.items():
+        orgs.bind_further_profiles(
+            actor=None, agency=agencies[code], profiles=[profiles[name] for name in further]
+        )
+    agencies[GOVERNMENT_CODE] = government
     units = {
         (code, name): orgs.create_unit(actor=None, agency=agencies[code], name=name, kind=kind)
         for code, specs in UNITS.items()

@@ -1,7 +1,9 @@
 """Who may see which agency's matters.
 
 Staff see their own agency's matters; a supervisory body sees the agencies it supervises (and
-those below them); nobody else. Administrators see everything for administration.
+those below them), and a people's government's supervision staff (区政府办公室 督办) the
+departments of that government (行政执法监督条例 第二条: 县级以上人民政府 supervises its
+departments); nobody else. Administrators see everything for administration.
 """
 
 from __future__ import annotations
@@ -29,7 +31,12 @@ def visible_agency_ids(user: Person | None) -> set[int] | None:
         # Walk the supervision tree breadth-first: one query per level, not per agency.
         frontier = {user.agency_id}
         while frontier:
-            below = set(Agency.objects.filter(supervisor_id__in=frontier).values_list("id", flat=True))
+            below = set(
+                Agency.objects.filter(
+                    models.Q(supervisor_id__in=frontier)
+                    | models.Q(parent_id__in=frontier, parent__kind=Agency.Kind.GOVERNMENT)
+                ).values_list("id", flat=True)
+            )
             frontier = below - ids
             ids |= below
     return ids

@@ -61,9 +61,7 @@ def clean_text(value: object, *, field: str, label: str, kind: str = "short", re
         raise ServiceError(f"“{label}”须为文字。", field=field)
     char = control_character(value)
     if char is not None:
-        raise ServiceError(
-            f"“{label}”含有不可见的控制字符 {describe(char)}，请删除后重新提交。", field=field
-        )
+        raise ServiceError(f"“{label}”含有不可见的控制字符 {describe(char)}，请删除后重新提交。", field=field)
     text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     bound = limit(kind)
     if len(text) > bound:

@@ -171,7 +171,7 @@ def all_kinds() -> list[DocumentKind]:
 
 
 # The complaints procedure (投诉举报). Each letter answers one complaint, named by its tracking
-# code (查询码) so that an anonymous complainant, addressed as 投诉举报人, can match it.
+# code (查询码), so that an anonymous complainant, addressed as 投诉举报人, can match it.
 _RECEIVED = "你（单位）于{received_on}提出的投诉举报（查询码：{tracking_code}）"
 
 register(
@@ -181,8 +181,9 @@ register(
         family="投诉",
         body=(
             _RECEIVED + "已收悉。经审查，该投诉举报符合受理条件，本机关决定予以受理。",
-            "本机关将依照{citation}的规定调查处理，并于{due_date}前将处理结果告知你（单位）。"
-            "办理期间，你（单位）可以凭查询码查询办理进展。",
+            # promise: "并于2026年1月5日前将处理结果告知你（单位）" where a period runs, else a
+            # promise without a date (no rule sets one).
+            "本机关将依照{citation}的规定调查处理，{promise}。办理期间，你（单位）可以凭查询码查询办理进展。",
         ),
         closing="特此通知。",
     )
@@ -195,6 +196,7 @@ register(
         body=(
             _RECEIVED + "已收悉。经审查，{reasons}。",
             "依照{citation}的规定，本机关决定不予受理。",
+            "{recourse}。",
         ),
     )
 )
@@ -206,7 +208,7 @@ register(
         body=(
             _RECEIVED + "已收悉。经审查，{reasons}。",
             "依照{citation}的规定，本机关已于{referred_on}将该投诉举报转送{referred_to}办理，"
-            "请你（单位）就该事项与{referred_to}联系。",
+            "请你（单位）今后就该事项与该机关联系。",
         ),
     )
 )
@@ -230,9 +232,10 @@ register(
         family="投诉",
         body=(
             _RECEIVED + "，本机关已于{accepted_on}受理，现已办理完毕。",
-            "经调查核实，{findings}。",
+            # finding: the conclusion (查证属实 …); findings: what the handler tells the complainant.
+            "经调查核实，查处结论为“{finding}”：{findings}。",
             "依照{citation}的规定，本机关作出如下处理：{decision}。",
-            "你（单位）可以凭查询码对本次办理情况作出评价。",
+            "{recourse}。",
         ),
     )
 )

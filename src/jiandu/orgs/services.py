@@ -17,7 +17,7 @@ from django.utils import timezone
 from jiandu.core.errors import NotAllowed, ServiceError
 from jiandu.ledger.services import record
 
-from .models import Agency, Certificate, Person, Role, RoleAssignment, Unit
+from .models import Agency, Certificate, Person, ProfileBinding, Role, RoleAssignment, Unit
 
 
 def ensure_administrator(actor: Person | None) -> None:
@@ -90,6 +90,33 @@ def bind_profile(*, actor: Person | None, agency: Agency, profile: Any) -> Agenc
         agency=agency,
         obj=agency,
         payload={"from": previous, "to": profile.code},
+    )
+    return agency
+
+
+@transaction.atomic
+def bind_further_profiles(*, actor: Person | None, agency: Agency, profiles: list[Any]) -> Agency:
+    """Set the further rule profiles an agency follows beside its own, in order of precedence.
+
+    The agency's own profile (`bind_profile`) prevails over these; national law over all.
+    """
+    ensure_administrator(actor)
+    if agency.profile_id is not None and any(p.pk == agency.profile_id for p in profiles):
+        raise ServiceError("同时适用的规则配置不能与本机关的规则配置相同。", field="profiles")
+    if len({p.pk for p in profiles}) != len(profiles):
+        raise ServiceError("同一规则配置只能绑定一次。", field="profiles")
+    previous = [b.profile.code for b in agency.profile_bindings.select_related("profile")]
+    agency.profile_bindings.all().delete()
+    ProfileBinding.objects.bulk_create(
+        ProfileBinding(agency=agency, profile=profile, position=position)
+        for position, profile in enumerate(profiles, 1)
+    )
+    record(
+        "orgs.agency.bind_further_profiles",
+        actor=actor,
+        agency=agency,
+        obj=agency,
+        payload={"from": previous, "to": [p.code for p in profiles]},
     )
     return agency
 

@@ -155,6 +155,7 @@ class UnitSpec:
 
     unit_kind: str
     name: str
+    organ: str = ""  # for an external unit: "government" or "supervisory" (schema.ORGANS)
 
     def __str__(self) -> str:
         return f"{self.name}（{UNIT_KINDS[self.unit_kind]}）"
@@ -713,6 +714,10 @@ def check_all(directory: Path | None = None) -> list[str]:
         return [str(p) for p in exc.problems]
     for code in available_profiles(directory):
         problems += _load_source(code, directory or PROFILES_DIR)[1]
+    try:
+        load_national()
+    except ProfileError as exc:
+        problems += exc.problems
     return [str(p) for p in problems]
 
 
@@ -743,7 +748,7 @@ def _rule(key: str, data: Mapping[str, Any]) -> Rule:
             data["title"], data.get("role", ""), data.get("body", ""), tuple(data.get("also", ()))
         )
     elif kind == "unit":
-        value = UnitSpec(data["unit_kind"], data["name"])
+        value = UnitSpec(data["unit_kind"], data["name"], data.get("organ", ""))
     elif kind == "list":
         value = tuple(data["items"])
     else:

@@ -37,6 +37,9 @@ UNIT_KINDS: dict[str, str] = {
     "external": "本机关以外的机关",
 }
 
+# Bodies outside an agency that a rule can name, as the org model finds them from the agency.
+ORGANS: dict[str, str] = {"government": "本级人民政府（及其办公室）", "supervisory": "行政执法监督机关"}
+
 RULE_KINDS: dict[str, str] = {
     "period": "期限",
     "count": "次数",
@@ -89,7 +92,16 @@ _KIND_FIELDS: dict[str, tuple[dict[str, Any], list[str]]] = {
         },
         ["title"],
     ),
-    "unit": ({"unit_kind": {"enum": list(UNIT_KINDS)}, "name": _TEXT}, ["unit_kind", "name"]),
+    "unit": (
+        {
+            "unit_kind": {"enum": list(UNIT_KINDS)},
+            "name": _TEXT,
+            # For an `external` unit: which body it is in the org model, seen from the agency — its
+            # people's government (区政府办公室) or its supervisory body (区司法局).
+            "organ": {"enum": list(ORGANS)},
+        },
+        ["unit_kind", "name"],
+    ),
     "list": ({"items": {"type": "array", "items": _TEXT, "minItems": 1, "uniqueItems": True}}, ["items"]),
     "flag": ({"value": {"type": "boolean"}}, ["value"]),
     "text": ({"value": _TEXT}, ["value"]),

@@ -13,7 +13,7 @@ from jiandu.complaints.models import Complaint, ExtensionRequest, Material, Rati
 from jiandu.core.errors import InvalidState, NotAllowed, ServiceError
 from jiandu.deadlines.calendar_source import get_calendar
 from jiandu.deadlines.models import Deadline, Notification
-from jiandu.deadlines.services import deadlines_of
+from jiandu.deadlines.services import deadlines_of, open_deadlines_of
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs.models import Agency
 from jiandu.rules.services import profile_for
@@ -311,10 +311,37 @@ def test_two_dissatisfied_ratings_put_the_matter_under_supervised_handling(demo)
     assert complaint.supervised  # 001 附件1 二: 两次反馈“不满意”… 按规定督办
     assert complaint.ratings.count() == 2
     assert LedgerEntry.objects.filter(action="complaints.rate", object_id=str(complaint.pk)).count() == 2
-    notes = list(Notification.objects.filter(person=demo["supervisor"]).order_by("id"))
-    assert len(notes) == 2  # each disputed answer is told; the second starts 督办
-    assert "请研究是否重新办理" in notes[0].message and "督办" in notes[1].message
-    assert all(complaint.number in n.message and SECRET_NAME not in n.message for n in notes)
+    # The first disputed answer is told to the supervising body (区司法局); 督办 is the
+    # 区政府办公室's, which is told when it starts (001 附件1 二), and the 区司法局 is not.
+    (first,) = Notification.objects.filter(person=demo["supervisor"])
+    assert "请研究是否重新办理" in first.message
+    (supervised,) = Notification.objects.filter(person=demo["zfb"])
+    assert "督办" in supervised.message
+    for note in (first, supervised):
+        assert complaint.number in note.message and SECRET_NAME not in note.message
+    # The 区政府办公室 sees the matter it follows.
+    assert Complaint.objects.restrict(demo["zfb"]).filter(pk=complaint.pk).exists()
+
+
+def test_supervised_handling_covers_only_matters_the_hotline_transferred(demo):
+    # 区司法局交办 is not 转办: two 不满意 on a handed-over complaint do not start 督办.
+    cgzf = Agency.objects.get(code="demo-cgzf")
+    complaint = services.submit_complaint(
+        intake(
+            cgzf, channel=Complaint.Channel.ASSIGNED, category=services.categories_for(profile_for(cgzf))[0]
+        ),
+        actor=demo["supervisor"],
+    ).complaint
+    legal = demo["cgzf-legal"]
+    services.accept_complaint(complaint, actor=legal)
+    services.conclude_complaint(
+        complaint, actor=legal, finding="not_substantiated", measures=[], result_text="经查不属实"
+    )
+    services.rate_complaint(complaint, value=Rating.Value.DISSATISFIED)
+    services.rate_complaint(complaint, value=Rating.Value.DISSATISFIED, source="hotline", visit_id="HF-X")
+    complaint.refresh_from_db()
+    assert not complaint.supervised
+    assert not Notification.objects.filter(person=demo["zfb"]).exists()
 
 
 def test_a_hotline_visit_needs_its_number_and_cannot_be_reported_otherwise(demo):
@@ -373,12 +400,8 @@ def test_dissatisfied_answer_is_handled_again_and_rated_again(demo):
 
 
 def test_explanation_from_the_body_complained_about(demo):
-    # 002 第九条 has the respondent periods; the demo binds no agency to it, so bind one here.
-    from jiandu.orgs.services import bind_profile
-    from jiandu.rules.models import RuleProfile
-
+    # 002 第九条 has the respondent periods; the demo's 公共资源交易监管局 follows 000 and 002.
     ggzy = Agency.objects.get(code="demo-ggzy")
-    bind_profile(actor=None, agency=ggzy, profile=RuleProfile.objects.get(code="jingzhou-zwsj"))
     amr = Agency.objects.get(code="demo-amr")
     complaint = services.submit_complaint(intake(ggzy, target_agency=amr)).complaint
     services.accept_complaint(complaint, actor=demo["ggzy-legal"])
@@ -387,8 +410,16 @@ def test_explanation_from_the_body_complained_about(demo):
         complaint, actor=demo["ggzy-legal"], matters="请说明执法检查时是否出示执法证件。"
     )
     assert deadlines_of(complaint).get(rule_key="complaint.respondent_notice").state == Deadline.State.MET
+    # The body's 15 days run from its receipt of the notice (接到通知之日起), not from the request.
+    assert not deadlines_of(complaint).filter(rule_key="complaint.respondent_explanation").exists()
+    with pytest.raises(NotAllowed):
+        services.receive_explanation_request(request, actor=demo["handler"])
+    services.receive_explanation_request(request, actor=demo["legal"])
+    with pytest.raises(InvalidState):
+        services.receive_explanation_request(request, actor=demo["legal"])
     explanation = open_deadline(complaint, "complaint.respondent_explanation")
-    assert explanation.agency == amr
+    assert explanation.agency == amr and explanation.start_date == timezone.localdate()
+    assert LedgerEntry.objects.filter(action="complaints.receive_explanation_request").count() == 1
     with pytest.raises(NotAllowed):
         services.submit_explanation(request, actor=demo["handler"], explanation="说明")
     services.submit_explanation(
@@ -458,3 +489,60 @@ def test_tracking_secrets_survive_a_secret_key_rotation(demo, settings):
     settings.SECRET_KEY_FALLBACKS = [old_key]
     assert services.find_by_tracking(receipt.tracking_code, receipt.secret) == receipt.complaint
     assert services.find_by_tracking(receipt.tracking_code, "WRONGONE") is None
+
+
+def test_a_complaint_outside_competence_can_be_referred_after_acceptance(ggzy, demo):
+    # 002 第九条: 对不属于本机关管辖的，应当在10日内移送有管辖权的机关，并告知…
+    complaint = services.submit_complaint(intake(ggzy)).complaint
+    services.accept_complaint(complaint, actor=demo["ggzy-legal"])
+    assert open_deadline(complaint, "complaint.handling")
+    services.refer_complaint(
+        complaint,
+        actor=demo["ggzy-legal"],
+        competent_body="某区生态环境局",
+        reason="调查发现属于生态环境部门职责",
+    )
+    complaint.refresh_from_db()
+    assert complaint.state == Complaint.State.REFERRED
+    assert not open_deadlines_of(complaint).exists()
+    referral = deadlines_of(complaint).get(rule_key="complaint.referral")
+    assert referral.state == Deadline.State.MET
+
+
+def test_letters_address_the_complainant_state_the_basis_of_the_measure_and_the_recourse(ggzy, demo):
+    import io
+
+    from pypdf import PdfReader
+
+    from jiandu.documents.models import Document
+    from jiandu.documents.services import read_document_file
+
+    complaint = services.submit_complaint(intake(ggzy)).complaint
+    legal = demo["ggzy-legal"]
+    services.accept_complaint(complaint, actor=legal)
+    services.conclude_complaint(
+        complaint,
+        actor=legal,
+        finding="substantiated",
+        measures=["correct"],
+        result_text="执法人员未出示证件属实",
+    )
+    result = Document.objects.get(subject_id=complaint.pk, kind="complaint_result")
+    text = "".join(
+        page.extract_text()
+        for page in PdfReader(io.BytesIO(read_document_file(result, "pdf", actor=legal))).pages
+    )
+    flat = "".join(text.split())
+    assert SECRET_NAME in flat  # addressed by name: the complainant is not anonymous
+    assert "《荆州市公共资源交易监督管理局行政执法投诉举报制度》第八条" in flat  # 责令改正's own article
+    assert "申诉或者检举" in flat and "示范区司法局" in flat and "第七十五条第二款" in flat
+    assert ".txt" not in flat
+    # Letters that name the complainant are for those who may reveal the identity.
+    assert services.letters_name_the_complainant(complaint)
+    assert services.may_read_letters(legal, complaint)
+    assert not services.may_read_letters(demo["ggzy-leader"], complaint)
+    anonymous = services.submit_complaint(
+        intake(ggzy, anonymous=True, complainant=services.Complainant())
+    ).complaint
+    assert not services.letters_name_the_complainant(anonymous)
+    assert services.may_read_letters(demo["ggzy-leader"], anonymous)

@@ -1,6 +1,7 @@
 """`jiandu rules check | show | sync | keys`."""
 
 import os
+import re
 import subprocess
 import sys
 from io import StringIO
@@ -31,9 +32,12 @@ def broken_dir(tmp_path):
     return tmp_path
 
 
+@pytest.mark.django_db
 def test_check_passes_with_a_summary():
     out, err = run("check")
-    assert "全部 5 份规则配置校验通过" in out
+    assert "全部 5 份规则配置及国家层校验通过" in out
+    assert "national: 国家法律、行政法规（国家层）" in out and "《中华人民共和国行政强制法》" in out
+    assert ".txt" not in out
     assert "zhongshan-amr: 六盘水市钟山区市场监督管理局" in out
     assert err == ""
 
@@ -71,21 +75,63 @@ def test_show_prints_rules_with_citations():
     # Columns line up: every citation starts at the terminal column of the header "依据".
     header = next(line for line in out.splitlines() if line.startswith("键"))
     column = display_width(header[: header.index("依据")])
-    cited = [line for line in out.splitlines() if line.endswith(".txt）")]
+    cited = [line for line in out.splitlines()[1:] if re.search(r"》(第\S*条\S*|[一二三四]、\S*)$", line)]
     assert len(cited) >= 40
     assert {display_width(line[: line.rindex("《")]) for line in cited} == {column}
 
 
+@pytest.mark.django_db
 def test_show_unknown_profile():
-    with pytest.raises(CommandError, match="没有规则配置 'nowhere'"):
+    with pytest.raises(CommandError, match="没有规则配置或机关 'nowhere'"):
         run("show", "nowhere")
+
+
+def test_check_catches_a_profile_that_switches_on_a_procedure_it_cannot_run(tmp_path):
+    document = yaml.safe_load((PROFILES_DIR / "zhongshan-amr.yaml").read_text(encoding="utf-8"))
+    del document["rules"]["complaint.handling_unit"]
+    (tmp_path / "zhongshan-amr.yaml").write_text(
+        yaml.safe_dump(document, allow_unicode=True), encoding="utf-8"
+    )
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("rules", "check", "--profiles-dir", str(tmp_path), stdout=StringIO(), stderr=err)
+    assert "zhongshan-amr：规定了投诉举报" in err.getvalue()
+    assert "complaint.handling_unit" in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_show_an_agency_prints_each_rule_with_its_layer_and_the_conflicts(demo):
+    from jiandu.orgs.models import Agency, ProfileBinding
+    from jiandu.rules.models import RuleProfile
+
+    ggzy = Agency.objects.get(code="demo-ggzy")
+    ProfileBinding.objects.get_or_create(agency=ggzy, profile=RuleProfile.objects.get(code="jingzhou-zwsj"))
+    out, _ = run("show", "demo-ggzy")
+    assert "层次（优先者在前）：jingzhou-ggzy → jingzhou-zwsj → national" in out
+    assert "程序“投诉举报”：可以办理" in out
+    handling = next(line for line in out.splitlines() if line.startswith("complaint.handling "))
+    assert "jingzhou-ggzy" in handling and "第六条" in handling
+    basis = next(line for line in out.splitlines() if line.startswith("complaint.basis "))
+    assert "national" in basis and "《中华人民共和国行政处罚法》第七十五条第二款" in basis
+    assert "冲突（" in out and "- 投诉举报受理和处理机构（complaint.handling_unit）" in out
+    assert ".txt" not in out
+
+
+def test_show_the_national_layer():
+    out, _ = run("show", "national")
+    assert out.startswith("国家法律、行政法规（national）")
+    assert "《中华人民共和国行政处罚法》第六十条" in out
 
 
 def test_keys_lists_the_catalogue_with_users():
     out, _ = run("keys")
     assert "complaint — 投诉举报" in out
     line = next(line for line in out.splitlines() if line.startswith("complaint.extension.max "))
-    assert "延长审查期限的上限" in line and "jingzhou-ggzy" in out
+    assert "延长审查期限的上限" in line and "jingzhou-ggzy" in out and "投诉举报" in line
+    # Rules no procedure reads yet are shown as such (001 附件4 / 003 第十条 2-day transfer).
+    transfer = next(line for line in out.splitlines() if line.startswith("accountability.referral "))
+    assert "尚无程序读取" in transfer
+    assert "尚无程序读取的规则" in out
 
 
 @pytest.mark.django_db
