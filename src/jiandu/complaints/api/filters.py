@@ -14,6 +14,7 @@ from jiandu.calendar import Unit
 from jiandu.deadlines.calendar_source import get_calendar
 
 from ..models import Complaint
+from .serializers import BoundedDateField
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:
@@ -34,8 +35,8 @@ class ComplaintFilterSerializer(serializers.Serializer):
         help_text="渠道，可重复",
     )
     agency = serializers.SlugField(required=False, help_text="受理机关代码")
-    received_from = serializers.DateField(required=False, help_text="收到日期起（含）")
-    received_to = serializers.DateField(required=False, help_text="收到日期止（含）")
+    received_from = BoundedDateField(required=False, help_text="收到日期起（含）")
+    received_to = BoundedDateField(required=False, help_text="收到日期止（含）")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("received_from"), attrs.get("received_to")

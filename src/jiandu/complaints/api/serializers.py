@@ -8,13 +8,17 @@ fields as the request does, so that an error's `fields` points at what the calle
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
+from jiandu.core import text
+from jiandu.core.errors import ServiceError
 from jiandu.deadlines.models import Deadline
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs import directory
@@ -22,6 +26,62 @@ from jiandu.orgs.models import Agency, Person
 
 from .. import services
 from ..models import Complaint, ExplanationRequest, ExtensionRequest, Material, Rating
+
+# ---------------------------------------------------------------------------------- checked input
+
+
+class TextField(serializers.CharField):
+    """Text checked as every text at the edge is (`core.text.clean_text`): no control characters,
+    bounded by its kind ("line", "short", "long") or a narrower `max_length`; the error names the
+    field in Chinese by its `label`."""
+
+    def __init__(self, *, kind: str = "short", label: str = "", **kwargs: Any) -> None:
+        self.kind = kind
+        kwargs.setdefault("max_length", None)
+        kwargs.setdefault("trim_whitespace", False)  # clean_text strips, after looking at everything
+        super().__init__(label=label or None, **kwargs)
+        # The schema shows the bound; to_internal_value enforces it (clean_text or max_length).
+        self.max_length = min(self.max_length or text.limit(kind), text.limit(kind))
+
+    def to_internal_value(self, data: Any) -> str:
+        if isinstance(data, bool) or not isinstance(data, str | int | float):
+            self.fail("invalid")
+        try:
+            value = text.clean_text(
+                str(data), field=self.field_name, label=self.label or self.field_name, kind=self.kind
+            )
+        except ServiceError as exc:
+            raise serializers.ValidationError(exc.message) from None
+        if len(value) > self.max_length:
+            label = self.label or self.field_name
+            raise serializers.ValidationError(
+                f"“{label}”不能超过 {self.max_length} 个字符（现为 {len(value)} 个）。"
+            )
+        if not value and not self.allow_blank:
+            self.fail("blank")
+        return value
+
+
+def date_range() -> tuple[datetime.date, datetime.date]:
+    """The dates the API accepts at all (anti-abuse bounds, `settings.JIANDU_API_DATE_RANGE`).
+
+    Outside them a date is a typing error, and at the ends of Python's range (0001-01-01,
+    9999-12-31) a day more or less cannot even be computed.
+    """
+    first, last = getattr(settings, "JIANDU_API_DATE_RANGE", None) or ("1900-01-01", "2999-12-31")
+    return datetime.date.fromisoformat(first), datetime.date.fromisoformat(last)
+
+
+class BoundedDateField(serializers.DateField):
+    """A date within `date_range()`."""
+
+    def to_internal_value(self, value: Any) -> datetime.date:
+        day = super().to_internal_value(value)
+        first, last = date_range()
+        if not first <= day <= last:
+            raise serializers.ValidationError(f"日期须在 {first} 至 {last} 之间。")
+        return day
+
 
 # ------------------------------------------------------------------------------------- references
 
@@ -49,9 +109,21 @@ class PersonRefSerializer(serializers.ModelSerializer):
     }
 )
 class AgencyField(serializers.Field):
-    """An agency given by its id or by its code."""
+    """An agency given by its id or by its code; with `handles_complaints`, never a government.
 
-    default_error_messages = {"unknown": "本平台没有该机关。", "invalid": "请填写机关的 id 或代码。"}
+    A people's government is not an enforcement body: complaints name the agency that enforces,
+    and are received by one, not by the district government above them.
+    """
+
+    default_error_messages = {
+        "unknown": "本平台没有该机关。",
+        "invalid": "请填写机关的 id 或代码。",
+        "government": "人民政府不是执法机关，请填写具体的行政执法机关。",
+    }
+
+    def __init__(self, *, handles_complaints: bool = False, **kwargs: Any) -> None:
+        self.handles_complaints = handles_complaints
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> Agency:
         # From the directory cache (orgs.directory): the agency with its profile row, without the
@@ -61,6 +133,8 @@ class AgencyField(serializers.Field):
         agency = directory.active_agency(data.strip() if isinstance(data, str) else data)
         if agency is None:
             self.fail("unknown")
+        if self.handles_complaints and agency.kind == Agency.Kind.GOVERNMENT:
+            self.fail("government")
         return agency
 
     def to_representation(self, value: Agency) -> dict[str, Any]:
@@ -434,34 +508,50 @@ class ExplanationRequestSerializer(serializers.ModelSerializer):
 class ComplainantSerializer(serializers.Serializer):
     """Who complains; accepted on registration, returned only by `reveal`."""
 
-    name = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    name = TextField(kind="line", label="姓名", required=False, allow_blank=True, max_length=100)
+    phone = TextField(kind="line", label="联系电话", required=False, allow_blank=True, max_length=40)
     email = serializers.EmailField(required=False, allow_blank=True, max_length=200)
-    address = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    id_number = serializers.CharField(required=False, allow_blank=True, max_length=40)
-    organisation = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    entrusted_by = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    address = TextField(kind="short", label="地址", required=False, allow_blank=True, max_length=300)
+    id_number = TextField(kind="line", label="证件号码", required=False, allow_blank=True, max_length=40)
+    organisation = TextField(kind="line", label="单位名称", required=False, allow_blank=True, max_length=200)
+    entrusted_by = TextField(kind="line", label="委托人", required=False, allow_blank=True, max_length=100)
 
 
-class IdentitySerializer(ComplainantSerializer):
+class IdentitySerializer(serializers.Serializer):
     """The revealed identity (an empty object for an anonymous complaint without details)."""
+
+    name = serializers.CharField(required=False)
+    phone = serializers.CharField(required=False)
+    email = serializers.CharField(required=False)
+    address = serializers.CharField(required=False)
+    id_number = serializers.CharField(required=False)
+    organisation = serializers.CharField(required=False)
+    entrusted_by = serializers.CharField(required=False)
 
 
 class ComplaintCreateSerializer(serializers.Serializer):
     """Registration by staff (letter, call, visit, on behalf), or a hand-over by the hotline account."""
 
-    agency = AgencyField(help_text="受理机关（id 或代码）")
+    agency = AgencyField(handles_complaints=True, help_text="受理机关（id 或代码）")
     channel = serializers.ChoiceField(choices=Complaint.Channel.choices)
-    category = serializers.CharField(max_length=200)
-    content = serializers.CharField(help_text="投诉举报的具体内容")
-    target_agency = AgencyField(required=False, allow_null=True, help_text="被投诉机关（默认为受理机关）")
-    target_description = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    occurred_on = serializers.DateField(required=False, allow_null=True)
+    category = TextField(kind="line", label="投诉类别")
+    content = TextField(kind="long", label="投诉举报内容", help_text="投诉举报的具体内容")
+    target_agency = AgencyField(
+        handles_complaints=True, required=False, allow_null=True, help_text="被投诉机关（默认为受理机关）"
+    )
+    target_description = TextField(kind="line", label="被投诉人员", required=False, allow_blank=True)
+    occurred_on = BoundedDateField(required=False, allow_null=True)
     anonymous = serializers.BooleanField(required=False, default=False)
     entrusted = serializers.BooleanField(required=False, default=False)
     complainant = ComplainantSerializer(required=False)
-    hotline_ticket = serializers.CharField(
-        required=False, allow_blank=True, allow_null=True, max_length=64, help_text="12345工单编号"
+    hotline_ticket = TextField(
+        kind="line",
+        label="12345工单编号",
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=64,
+        help_text="12345工单编号（仅热线接口账号填写）",
     )
 
 
@@ -477,34 +567,34 @@ class ReceiptSerializer(serializers.Serializer):
 class RejectSerializer(serializers.Serializer):
     """不予受理: the reason and the legal basis the complainant is told."""
 
-    reason = serializers.CharField()
-    legal_basis = serializers.CharField()
+    reason = TextField(label="不予受理理由")
+    legal_basis = TextField(label="法律依据")
 
 
 class RehandleSerializer(serializers.Serializer):
     """Why the matter is handled again after its answer was rated 不满意 or 不合格."""
 
-    reason = serializers.CharField(allow_blank=True)
+    reason = TextField(label="重新办理的理由", allow_blank=True)
 
 
 class ReferSerializer(serializers.Serializer):
     """移送: the competent body and why."""
 
-    competent_body = serializers.CharField(max_length=200)
-    reason = serializers.CharField()
+    competent_body = TextField(kind="line", label="有权处理机关")
+    reason = TextField(label="移送理由")
 
 
 class ExplanationMattersSerializer(serializers.Serializer):
     """What the body complained about must explain, in the handler's words (it never sees the complaint's)."""
 
-    matters = serializers.CharField()
+    matters = TextField(label="需要说明的事项")
 
 
 class MaterialCreateSerializer(serializers.Serializer):
     """An investigation note or piece of evidence: a note, a file, or both."""
 
     kind = serializers.ChoiceField(choices=[Material.Kind.EVIDENCE, Material.Kind.NOTE])
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = TextField(label="说明", required=False, allow_blank=True, default="")
     file = serializers.FileField(required=False, allow_null=True)
 
 
@@ -512,7 +602,7 @@ class ExtensionCreateSerializer(serializers.Serializer):
     """How much longer (in the unit of the profile's extension rule) and why."""
 
     amount = serializers.IntegerField(min_value=1, help_text="延长期间（单位按受理机关规则，日或工作日）")
-    reasons = serializers.CharField()
+    reasons = TextField(label="延期理由")
 
 
 class ConcludeSerializer(serializers.Serializer):
@@ -522,26 +612,26 @@ class ConcludeSerializer(serializers.Serializer):
     measures = serializers.ListField(
         child=serializers.ChoiceField(choices=list(services.MEASURES.items())), required=False, default=list
     )
-    result_text = serializers.CharField()
+    result_text = TextField(kind="long", label="处理结果")
 
 
 class RevealSerializer(serializers.Serializer):
     """Why the identity is looked at; the reason goes into the ledger entry of the reveal."""
 
-    reason = serializers.CharField(max_length=200, help_text="查看事由（记入台账）")
+    reason = TextField(kind="line", label="查看事由", help_text="查看事由（记入台账）")
 
 
 class DecideSerializer(serializers.Serializer):
     """The approver's decision; refusing needs a note."""
 
     approve = serializers.BooleanField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = TextField(label="审批意见", required=False, allow_blank=True, default="")
 
 
 class AnswerSerializer(serializers.Serializer):
     """The written explanation of the body complained about, with its evidence files."""
 
-    explanation = serializers.CharField()
+    explanation = TextField(kind="long", label="书面说明")
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
@@ -551,15 +641,21 @@ class AnswerSerializer(serializers.Serializer):
 class HotlineTicketSerializer(serializers.Serializer):
     """One 12345 ticket handed over: the caller is the complainant."""
 
-    ticket_no = serializers.CharField(max_length=64, help_text="12345工单编号（幂等键）")
-    agency = serializers.CharField(max_length=64, help_text="受理机关代码")
-    category = serializers.CharField(max_length=200)
-    content = serializers.CharField()
-    caller_name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
-    caller_phone = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+    ticket_no = TextField(kind="line", label="工单编号", max_length=64, help_text="12345工单编号（幂等键）")
+    agency = TextField(kind="line", label="受理机关代码", max_length=64, help_text="受理机关代码")
+    category = TextField(kind="line", label="投诉类别")
+    content = TextField(kind="long", label="诉求内容")
+    caller_name = TextField(
+        kind="line", label="来电人", required=False, allow_blank=True, max_length=100, default=""
+    )
+    caller_phone = TextField(
+        kind="line", label="联系电话", required=False, allow_blank=True, max_length=40, default=""
+    )
     anonymous = serializers.BooleanField(required=False, default=False)
-    occurred_on = serializers.DateField(required=False, allow_null=True, default=None)
-    target_description = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    occurred_on = BoundedDateField(required=False, allow_null=True, default=None)
+    target_description = TextField(
+        kind="line", label="被投诉对象", required=False, allow_blank=True, default=""
+    )
 
 
 class HotlineReceiptSerializer(serializers.Serializer):
@@ -635,7 +731,9 @@ class HotlineRatingSerializer(serializers.Serializer):
     """The caller's rating as the hotline's return visit (回访) recorded it."""
 
     value = serializers.ChoiceField(choices=Rating.Value.choices)
-    visit_id = serializers.CharField(
+    visit_id = TextField(
+        kind="line",
+        label="回访编号",
         max_length=64,
         help_text="回访编号：同一次回访重复报送只记一次（返回 200 和原评价）；已报送的回访不能改报",
     )

@@ -418,7 +418,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         summary="办理过程（台账记录）",
         responses={200: TimelineEntrySerializer(many=True), 404: STATE_ERRORS[404]},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole record, one list
     def timeline(self, request: Request, pk: str | None = None) -> Response:
         complaint = self.get_object()
         entries = LedgerEntry.objects.filter(
