@@ -2,7 +2,9 @@
 
 The bag holds the decision record, every material and document with its SHA-256 in the
 manifest, and the file's ledger entries, so an archivist can check it without the platform.
-The complainant's identity is not in the bag: it stays sealed in the platform.
+The complainant's identity stays sealed in the platform: neither the names their files had on
+their machine (materials are named by number and kind) nor, for an exporter who may not reveal
+the identity, the letters addressed to them by name go into the bag.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from jiandu.ledger.services import record
 from jiandu.orgs.models import Person
 
 from .models import Complaint
-from .services import archive_manifest, documents_of
+from .services import archive_manifest, documents_of, material_file_name, may_read_letters
 
 
 def _entries(complaint: Complaint) -> list[dict[str, Any]]:
@@ -70,7 +72,6 @@ def export_bag(complaint: Complaint, *, actor: Person) -> bytes:
         "manifest": manifest,
         "complainant": "（投诉举报人信息依法保密，未随案卷导出）",
     }
-    payload_files["data/decision.json"] = json.dumps(decision, ensure_ascii=False, indent=2).encode()
     payload_files["data/ledger.json"] = json.dumps(_entries(complaint), ensure_ascii=False, indent=2).encode()
     for material in complaint.materials.order_by("id"):
         if material.file:
@@ -80,10 +81,17 @@ def export_bag(complaint: Complaint, *, actor: Person) -> bytes:
                 raise InvalidState(
                     f"材料 {material.pk} 的文件与登记的摘要不一致，案卷可能被改动。", field="materials"
                 )
-            payload_files[f"data/materials/{material.pk}-{material.original_name or 'file'}"] = data
+            payload_files[f"data/materials/{material_file_name(material)}"] = data
         else:
             payload_files[f"data/materials/{material.pk}-note.txt"] = material.note.encode()
-    for document in documents_of(complaint):
+    named = not may_read_letters(actor, complaint)
+    decision["documents_withheld"] = (
+        "（文书载有投诉举报人姓名，导出人无权查看投诉举报人信息，文书未随案卷导出；摘要见 manifest）"
+        if named
+        else ""
+    )
+    payload_files["data/decision.json"] = json.dumps(decision, ensure_ascii=False, indent=2).encode()
+    for document in [] if named else documents_of(complaint):
         for fmt in ("docx", "pdf"):
             stored = getattr(document, fmt)
             with stored.storage.open(stored.name, "rb") as handle:

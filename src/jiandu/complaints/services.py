@@ -1250,10 +1250,20 @@ def rehandle_complaint(complaint: Complaint, *, actor: Person, reason: str) -> C
 # ------------------------------------------------------------------------------------- archive
 
 
+def material_file_name(material: Material) -> str:
+    """The name a material goes by outside the platform: its number and kind, never the name the
+    sender's file had (which may name the complainant and is sealed)."""
+    if not material.file:
+        return f"{material.pk}-{material.kind}.txt"
+    stored = material.file.name.rsplit("/", 1)[-1]
+    ending = stored[stored.rfind(".") :] if "." in stored else ""
+    return f"{material.pk}-{material.kind}{ending}"
+
+
 def archive_manifest(complaint: Complaint) -> list[dict]:
     """Every material, document and decision of the file with its digest, in a fixed order."""
     items = [
-        {"kind": f"material:{m.kind}", "id": m.pk, "sha256": m.sha256, "name": m.original_name}
+        {"kind": f"material:{m.kind}", "id": m.pk, "sha256": m.sha256, "name": material_file_name(m)}
         for m in complaint.materials.order_by("id")
     ]
     for document in documents_of(complaint):
@@ -1325,7 +1335,10 @@ def archive_complaint(complaint: Complaint, *, actor: Person) -> Complaint:
 
 
 def may_reveal(actor: Person, complaint: Complaint) -> bool:
-    """Only the handling legal-affairs staff may open the identity (000 第九条, 004 第8条)."""
+    """Only the handling officer (承办人员) may open the identity (000 第九条, 004 第8条): once the
+    complaint has a handler, that person alone; before, those who may decide to accept it."""
+    if complaint.handler_id:
+        return complaint.handler_id == actor.pk and may_handle(actor, complaint)
     return may_handle(actor, complaint)
 
 
@@ -1333,7 +1346,7 @@ def may_reveal(actor: Person, complaint: Complaint) -> bool:
 def reveal_complainant(complaint: Complaint, *, actor: Person, reason: str) -> dict[str, str]:
     """Open the sealed identity for the handling legal-affairs staff; every reveal is ledgered."""
     if not may_reveal(actor, complaint):
-        raise NotAllowed("只有受理机关的承办法制工作人员可以查看投诉举报人信息。")
+        raise NotAllowed("只有该投诉举报的承办人员可以查看投诉举报人信息。")
     if not reason.strip():
         raise ServiceError("请填写查看投诉举报人信息的事由。", field="reason")
     if not complaint.complainant_sealed:

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 def test_archived_file_exports_as_a_valid_bag(demo, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     ggzy = Agency.objects.get(code="demo-ggzy")
-    photo = SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x01" * 32)
+    # The sender's file name names the complainant: it is sealed, and stays out of the bag.
+    photo = SimpleUploadedFile(f"{SECRET_NAME}拍的照片.png", b"\x89PNG\r\n\x1a\n" + b"\x01" * 32)
     complaint = services.submit_complaint(intake(ggzy, attachments=[photo])).complaint
     legal = demo["ggzy-legal"]
     services.accept_complaint(complaint, actor=legal)
@@ -59,4 +60,14 @@ def test_archived_file_exports_as_a_valid_bag(demo, settings, tmp_path):
         }
         everything = b"".join(z.read(n) for n in names).decode("utf-8", "replace")
     assert SECRET_NAME not in everything and SECRET_PHONE not in everything
+    assert not any(SECRET_NAME in n for n in names)
     assert LedgerEntry.objects.filter(action="complaints.export", object_id=str(complaint.pk)).count() == 1
+    # The letters are addressed to the complainant by name: a supervisor, who sees the file but may
+    # not reveal the identity, gets the bag without them (their digests stay in the manifest).
+    supervised = archive.export_bag(complaint, actor=demo["supervisor"])
+    with zipfile.ZipFile(io.BytesIO(supervised)) as z:
+        names = set(z.namelist())
+        assert not any("/data/documents/" in n for n in names)
+        decision = z.read(f"{complaint.number}/data/decision.json").decode()
+        assert "文书未随案卷导出" in decision and "complaint_result" in decision
+        assert not any(SECRET_NAME in n or SECRET_NAME in z.read(n).decode("utf-8", "replace") for n in names)

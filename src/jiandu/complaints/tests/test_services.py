@@ -451,6 +451,25 @@ def test_reveal_is_for_the_handler_only_and_ledgered(ggzy, demo):
         "reveal": reveal.pk,
         "reason_sha256": hashlib.sha256(reveal.reason.encode()).hexdigest(),
     }
+    # Once accepted, the handling officer alone: another legal officer of the agency may not.
+    from jiandu.orgs import services as orgs
+    from jiandu.orgs.models import Role, Unit
+
+    colleague = orgs.create_person(
+        actor=None,
+        username="ggzy-legal-2",
+        full_name="另一法治",
+        agency=ggzy,
+        unit=Unit.objects.get(agency=ggzy, name="法治科"),
+        roles=[Role.LEGAL_AFFAIRS],
+        password="a-long-test-password-2",
+    )
+    services.accept_complaint(complaint, actor=demo["ggzy-legal"])
+    complaint.refresh_from_db()
+    assert services.may_handle(colleague, complaint) and not services.may_reveal(colleague, complaint)
+    with pytest.raises(NotAllowed):
+        services.reveal_complainant(complaint, actor=colleague, reason="好奇")
+    assert services.may_reveal(demo["ggzy-legal"], complaint)
 
 
 def test_scope_of_complaints_by_role(demo, amr, ggzy):
