@@ -220,7 +220,7 @@ def test_a_refused_act_says_why_and_changes_nothing(demo, signed_in):
     page = html(leader.get(f"/complaints/{complaint.pk}/"))
     assert 'id="act-accept"' not in page and 'id="act-reveal"' not in page
     response = act(leader, complaint, "accept")
-    assert response.status_code == 403 and "只有受理机关的法制工作人员" in html(response)
+    assert response.status_code == 403 and "只有受理机关负责投诉举报的工作人员" in html(response)
     legal = signed_in("legal")
     act(legal, complaint, "accept")
     response = act(legal, complaint, "accept")  # twice: wrong state
