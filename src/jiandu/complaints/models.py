@@ -15,11 +15,14 @@ from jiandu.core.scope import RestrictedQuerySet, visible_agency_ids
 def complaint_agency_ids(user) -> set[int] | None:
     """Agencies whose complaints (and deadlines on them) a person may see; None means all.
 
-    Within the receiving agency only legal-affairs staff and leaders see complaints (the officers
-    complained about may work there); supervisors and discipline inspectors see those of the
-    agencies they supervise; administrators all.
+    Within the receiving agency only the unit that handles complaints (its rules say which:
+    `services.handles_complaints`) and the leaders see them (the officers complained about may
+    work there); the body complained about's legal staff and leaders see those they must explain;
+    supervisors and discipline inspectors see those of the agencies they supervise; administrators all.
     """
     from jiandu.orgs.models import Role
+
+    from .services import handles_complaints
 
     if user is None or not user.is_authenticated:
         return set()
@@ -27,7 +30,12 @@ def complaint_agency_ids(user) -> set[int] | None:
     if ids is None:
         return None
     allowed: set[int] = set()
-    if user.agency_id and user.role_codes & {Role.LEGAL_AFFAIRS, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER}:
+    if user.agency_id and (
+        user.role_codes & {Role.LEGAL_AFFAIRS, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER}
+        or handles_complaints(user, user.agency)
+    ):
+        # Legal staff keep sight of their agency's complaints: the body complained about answers
+        # through them (submit_explanation); handling stays with the profile's unit.
         allowed.add(user.agency_id)
     if user.has_role(Role.SUPERVISOR) or user.has_role(Role.DISCIPLINE_INSPECTOR):
         allowed |= ids

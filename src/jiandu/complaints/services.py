@@ -39,7 +39,7 @@ from jiandu.documents.kinds import format_value
 from jiandu.documents.models import Document
 from jiandu.documents.services import issue_document, ledger_reference
 from jiandu.ledger.services import record
-from jiandu.orgs.models import Agency, Person, Role
+from jiandu.orgs.models import Agency, Person, Role, Unit
 from jiandu.rules.loader import Period, Profile
 from jiandu.rules.schema import PERIOD_UNITS
 from jiandu.rules.services import profile_for
@@ -177,14 +177,39 @@ def categories_for(profile: Profile) -> list[str]:
     return items
 
 
+def handles_complaints(person: Person, agency: Agency) -> bool:
+    """Whether the person works in the unit the agency's rules give complaints to.
+
+    The unit comes from the profile (`complaint.handling_unit`): 法规科 under 000, 人事股 under 004
+    (第3条), 法治科 under 003 (第十条（一）). Where the seed leaves the unit to the agency to name
+    (001 附件1 四: 指定具体工作机构), the agency's legal-affairs staff handle complaints.
+    """
+    if person.agency_id != agency.pk or not person.is_active:
+        return False
+    try:
+        spec = profile_for(agency).value("complaint.handling_unit")
+    except ServiceError:  # no profile, or it names no unit: nobody handles (the procedure is off)
+        return False
+    if spec.unit_kind in ("other", "external"):
+        return person.has_role(Role.LEGAL_AFFAIRS)
+    if person.unit_id is None:
+        return False
+    kind = getattr(person, "_unit_kind", None)
+    if kind is None:
+        kind = person._unit_kind = (
+            Unit.objects.filter(pk=person.unit_id).values_list("kind", flat=True).first()
+        )
+    return kind == spec.unit_kind
+
+
 def _may_register(actor: Person | None, agency: Agency) -> None:
     if actor is None:
         return  # the public form and the hotline (authenticated upstream)
-    if actor.agency_id == agency.pk and actor.has_role(Role.LEGAL_AFFAIRS):
+    if handles_complaints(actor, agency):
         return
     if actor.has_role(Role.SUPERVISOR) and agency.supervisor_id == actor.agency_id:
         return  # the justice bureau hands a complaint over (交办)
-    raise NotAllowed("只有受理机关的法制工作人员可以登记投诉举报。")
+    raise NotAllowed("只有受理机关负责投诉举报的工作人员可以登记投诉举报。")
 
 
 def _open_period(
@@ -373,17 +398,14 @@ def find_by_tracking(tracking_code: str, secret: str) -> Complaint | None:
 
 
 def may_handle(actor: Person, complaint: Complaint) -> bool:
-    """The receiving agency's legal-affairs staff, unless the complaint is about them."""
-    return (
-        actor.agency_id == complaint.agency_id
-        and actor.has_role(Role.LEGAL_AFFAIRS)
-        and complaint.target_officer_id != actor.pk
-    )
+    """The receiving agency's complaint-handling staff (`handles_complaints`), unless the complaint
+    is about them."""
+    return complaint.target_officer_id != actor.pk and handles_complaints(actor, complaint.agency)
 
 
 def _require_handler(actor: Person, complaint: Complaint) -> None:
     if not may_handle(actor, complaint):
-        raise NotAllowed("只有受理机关的法制工作人员可以办理该投诉举报。")
+        raise NotAllowed("只有受理机关负责投诉举报的工作人员可以办理该投诉举报。")
 
 
 def _require_state(complaint: Complaint, *states: str) -> None:

@@ -47,7 +47,9 @@ PEOPLE = [
     # 区政府办公室 follows the matters the 12345 hotline transferred (督办, 001 附件1 二).
     ("zfb", "林督办", GOVERNMENT_CODE, "区政府办公室", (Role.SUPERVISOR,)),
     ("inspector", "周纪检", "demo-sfj", "派驻纪检监察组", (Role.DISCIPLINE_INSPECTOR,)),
-    ("legal", "王法规", "demo-amr", "法规科", (Role.LEGAL_AFFAIRS,)),
+    # 004 第3条: 人事股 receives and handles the 市场监管局's complaints, not its 法规科.
+    ("legal", "王法规", "demo-amr", "人事股", (Role.LEGAL_AFFAIRS,)),
+    ("amr-fagui", "林法规", "demo-amr", "法规科", (Role.LEGAL_AFFAIRS,)),
     ("leader", "刘局长", "demo-amr", "办公室", (Role.PRINCIPAL_LEADER,)),
     ("deputy", "孙副局长", "demo-amr", "办公室", (Role.DEPUTY_LEADER,)),
     ("handler", "赵办案", "demo-amr", "执法稽查大队", (Role.CASE_HANDLER,)),

@@ -518,6 +518,17 @@ class ExplanationRequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
+        summary="签收书面说明通知（书面说明期限自签收之日起算）",
+        request=None,
+        responses={200: ExplanationRequestSerializer, **STATE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def receive(self, request: Request, pk: str | None = None) -> Response:
+        received = services.receive_explanation_request(self.get_object(), actor=request.user)
+        attach_open_deadlines([received.complaint])
+        return Response(ExplanationRequestSerializer(received).data)
+
+    @extend_schema(
         summary="提交书面说明及证据",
         request={"multipart/form-data": AnswerSerializer, "application/json": AnswerSerializer},
         responses={200: ExplanationRequestSerializer, **STATE_ERRORS},

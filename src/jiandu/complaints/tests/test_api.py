@@ -19,7 +19,7 @@ from jiandu.deadlines.models import Deadline
 from jiandu.deadlines.services import deadlines_of
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs import services as orgs
-from jiandu.orgs.models import Agency, Role
+from jiandu.orgs.models import Agency, Role, Unit
 from jiandu.rules.models import RuleProfile
 from jiandu.rules.services import profile_for
 
@@ -519,6 +519,8 @@ def test_the_body_complained_about_sees_what_it_must_explain_and_nothing_more(si
         full_name="测试法制",
         password="Jiandu-test-2026!",
         agency=bureau,
+        # 002 第五条（六）: the unit in charge of legal work takes complaints.
+        unit=orgs.create_unit(actor=None, agency=bureau, name="法制科", kind=Unit.Kind.LEGAL_AFFAIRS),
         roles=(Role.LEGAL_AFFAIRS,),
     )
     staff = Client()
@@ -538,8 +540,16 @@ def test_the_body_complained_about_sees_what_it_must_explain_and_nothing_more(si
     assert respondent.get(f"/api/complaints/{pk}/").status_code == 404
     requests = respondent.get("/api/explanation-requests/")
     [request] = requests.json()["results"]
-    assert request["complaint"] == pk and request["due"]["rule_key"] == "complaint.respondent_explanation"
+    # The body's 15 days run from its receipt of the notice (签收), not from the request.
+    assert request["complaint"] == pk and request["due"] is None
+    signed = respondent.post(f"/api/explanation-requests/{request['id']}/receive/")
+    assert signed.status_code == 200, signed.content
+    requests = respondent.get("/api/explanation-requests/")
+    [request] = requests.json()["results"]
+    assert request["due"]["rule_key"] == "complaint.respondent_explanation"
     assert "第九条" in request["due"]["citation"]
+    again = respondent.post(f"/api/explanation-requests/{request['id']}/receive/")
+    assert again.status_code == 400 and again.json()["error"]["code"] == "invalid_state"
     assert_no_secret(requests)
     deadlines = respondent.get("/api/deadlines/").json()["results"]
     assert [d["rule_key"] for d in deadlines] == ["complaint.respondent_explanation"]
