@@ -37,6 +37,7 @@ from jiandu.deadlines import services as deadlines
 from jiandu.deadlines.models import Deadline
 from jiandu.documents.kinds import format_value
 from jiandu.documents.models import Document
+from jiandu.documents.render import describe_characters, unprintable
 from jiandu.documents.services import issue_document, ledger_reference
 from jiandu.ledger.services import record
 from jiandu.orgs.models import Agency, Person, Role, Unit
@@ -141,6 +142,8 @@ def _validate_intake(intake: Intake, profile: Profile) -> None:
         raise ServiceError("发生日期不能晚于今天。", field="occurred_on")
     if not intake.anonymous and not intake.complainant.name.strip():
         raise ServiceError("请填写投诉举报人姓名，或选择匿名投诉。", field="name")
+    if not intake.anonymous:
+        printable(intake.complainant.name, field="name", label="姓名")  # letters are addressed by name
     if not intake.anonymous and not (
         intake.complainant.phone.strip()
         or intake.complainant.email.strip()
@@ -166,6 +169,18 @@ def _validate_intake(intake: Intake, profile: Profile) -> None:
             )
     if intake.agency.kind == Agency.Kind.GOVERNMENT:
         raise ServiceError("请选择受理投诉的执法机关或司法局。", field="agency")
+
+
+def printable(value: str, *, field: str, label: str) -> str:
+    """`value`, or ServiceError when a letter could not print some of its characters (a rare
+    character no embedded font has): refused where it is typed, not when a letter is issued later."""
+    chars = unprintable(value)
+    if chars:
+        raise ServiceError(
+            f"“{label}”中有文书无法印出的字符：{describe_characters(chars)}。请改用常用字或加注说明后重新提交。",
+            field=field,
+        )
+    return value
 
 
 def categories_for(profile: Profile) -> list[str]:
@@ -586,6 +601,8 @@ def reject_complaint(complaint: Complaint, *, actor: Person, reason: str, legal_
         raise ServiceError("请填写不予受理的理由。", field="reason")
     if not legal_basis.strip():
         raise ServiceError("请填写不予受理的依据。", field="legal_basis")
+    printable(reason, field="reason", label="不予受理的理由")
+    printable(legal_basis, field="legal_basis", label="不予受理的依据")
     now = timezone.now()
     closed = _close_open(
         complaint, "complaint.acceptance", _handling_key(complaint, _profile(complaint)), at=now
@@ -628,6 +645,8 @@ def refer_complaint(complaint: Complaint, *, actor: Person, competent_body: str,
         raise ServiceError("请填写移送的有权处理机关。", field="competent_body")
     if not reason.strip():
         raise ServiceError("请填写移送理由。", field="reason")
+    printable(competent_body, field="competent_body", label="有权处理机关")
+    printable(reason, field="reason", label="移送理由")
     profile = _profile(complaint)
     now = timezone.now()
     closed = _close_open(
@@ -888,6 +907,7 @@ def request_extension(complaint: Complaint, *, actor: Person, amount: int, reaso
         )
     if not reasons.strip():
         raise ServiceError("请填写延期理由。", field="reasons")
+    printable(reasons, field="reasons", label="延期理由")
     request = ExtensionRequest.objects.create(
         complaint=complaint,
         requested_by=actor,
@@ -1022,6 +1042,7 @@ def conclude_complaint(
         raise ServiceError("查证属实的，应当责令改正或移交处理（请选择处理措施）。", field="measures")
     if not result_text.strip():
         raise ServiceError("请填写告知投诉举报人的处理结果。", field="result_text")
+    printable(result_text, field="result_text", label="处理结果")
     if complaint.explanation_requests.filter(answered_at__isnull=True).exists():
         raise InvalidState("被投诉机关的书面说明尚未提交。", field="state")
     now = timezone.now()

@@ -18,6 +18,7 @@ urlpatterns = [
     path("complaints/register/", views.register, name="register"),
     path("complaints/explanations/", views.explanations, name="explanations"),
     path("complaints/explanations/<int:pk>/", views.explain, name="explain"),
+    path("complaints/explanations/<int:pk>/receive/", views.receive_notice, name="receive_notice"),
     path("complaints/approvals/", views.approvals, name="approvals"),
     path("complaints/approvals/<int:pk>/", views.decide, name="decide"),
     path("complaints/materials/<int:pk>/", views.material, name="material"),

@@ -682,15 +682,16 @@ class Registrable:
 def _registrable(user: Person) -> list[Registrable]:
     """Where the user may register complaints, and through which channels.
 
-    Legal-affairs staff register letters, calls and visits for their own agency; a supervisory
+    The staff who handle complaints (the profile's unit) register letters, calls and visits for
+    their own agency; a supervisory
     body's supervisors hand complaints over (交办) to the agencies it supervises. An agency whose
     rules forbid channels of its own takes none here.
     """
     found = []
     if (
-        user.has_role(Role.LEGAL_AFFAIRS)
-        and user.agency
+        user.agency
         and user.agency.profile_id
+        and services.handles_complaints(user, user.agency)
         and _hotline_only(profile_for(user.agency)) is None
     ):
         channels = [Complaint.Channel.LETTER, Complaint.Channel.PHONE, Complaint.Channel.VISIT]
@@ -711,8 +712,11 @@ def _registrable(user: Person) -> list[Registrable]:
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
     """Register a letter, call or visit (来信、来电、来访), or hand a complaint over (交办)."""
-    if not request.user.role_codes & {Role.LEGAL_AFFAIRS, Role.SUPERVISOR}:
-        raise PermissionDenied("只有法制工作人员或执法监督人员可以登记投诉举报。")
+    if not (
+        request.user.has_role(Role.SUPERVISOR)
+        or (request.user.agency and services.handles_complaints(request.user, request.user.agency))
+    ):
+        raise PermissionDenied("只有负责投诉举报的工作人员或执法监督人员可以登记投诉举报。")
     options = _registrable(request.user)
     chosen = next(
         (o for o in options if str(o.agency.pk) == (request.POST.get("agency") or request.GET.get("agency"))),
@@ -785,6 +789,24 @@ def explanations(request: HttpRequest) -> HttpResponse:
     """The body complained about: its open requests for a written explanation (no complainant)."""
     _require_respondent(request.user)
     return _explanations(request, {})
+
+
+@never_cache
+@login_required
+@require_POST
+def receive_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """签收: the body complained about acknowledges the notice; its period to explain starts."""
+    _require_respondent(request.user)
+    row = next((r for r in tables.open_explanation_requests(request.user) if r.pk == pk), None)
+    if row is None:
+        raise Http404
+    try:
+        services.receive_explanation_request(row, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, cite(error.message))
+    else:
+        messages.success(request, f"已签收 {row.complaint.number} 的书面说明通知，书面说明期限自今日起算。")
+    return redirect("complaints:explanations")
 
 
 @never_cache
@@ -1000,6 +1022,7 @@ def _detail(
         ],
         "materials": [(m, tables.file_label(m)) for m in complaint.materials.select_related("added_by")],
         "documents": documents,
+        "may_read_letters": services.may_read_letters(user, complaint),
         "explanation_requests": list(complaint.explanation_requests.select_related("respondent")),
         "extensions": [
             (e, tables.amount_label(e.amount, e.unit))
@@ -1110,6 +1133,9 @@ def document(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         ),
         pk=pk,
     )
+    complaint = Complaint.objects.get(pk=item.subject_id)
+    if not services.may_read_letters(request.user, complaint):
+        raise Http404  # it names the complainant: not for this viewer
     try:
         data = read_document_file(item, fmt, actor=request.user)
     except NotAllowed:

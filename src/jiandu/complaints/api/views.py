@@ -131,7 +131,7 @@ def _refuse_channel_not_offered(user: Person, intake: services.Intake) -> None:
         )
     agency = intake.agency
     offered: set[str] = set()
-    own = user.agency_id == agency.pk and user.has_role(Role.LEGAL_AFFAIRS)
+    own = services.handles_complaints(user, agency)
     if own and not _own_channels_prohibited(agency):
         offered |= set(STAFF_CHANNELS)
     handing_over = user.has_role(Role.SUPERVISOR) and agency.supervisor_id == user.agency_id

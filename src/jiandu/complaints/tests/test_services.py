@@ -565,3 +565,30 @@ def test_letters_address_the_complainant_state_the_basis_of_the_measure_and_the_
     ).complaint
     assert not services.letters_name_the_complainant(anonymous)
     assert services.may_read_letters(demo["ggzy-leader"], anonymous)
+
+
+def test_text_a_letter_could_not_print_is_refused_where_it_is_typed(ggzy, demo):
+    # 𠮷 is printed (a fallback font has it); 𪚥 no embedded font has: refused at intake, by field,
+    # not later when the handler's acceptance letter would fail.
+    named = services.submit_complaint(
+        intake(ggzy, complainant=services.Complainant(name="𠮷野", phone="13900001111"))
+    )
+    services.accept_complaint(named.complaint, actor=demo["ggzy-legal"])
+    with pytest.raises(ServiceError) as refused:
+        services.submit_complaint(
+            intake(ggzy, complainant=services.Complainant(name="王𪚥", phone="13900001111"))
+        )
+    assert refused.value.field == "name" and "U+2A6A5" in refused.value.message
+    complaint = services.submit_complaint(intake(ggzy)).complaint
+    services.accept_complaint(complaint, actor=demo["ggzy-legal"])
+    with pytest.raises(ServiceError) as result:
+        services.conclude_complaint(
+            complaint,
+            actor=demo["ggzy-legal"],
+            finding="not_substantiated",
+            measures=[],
+            result_text="经查𪚥",
+        )
+    assert result.value.field == "result_text"
+    complaint.refresh_from_db()
+    assert complaint.state == Complaint.State.ACCEPTED
