@@ -130,7 +130,16 @@ class AgencyField(serializers.Field):
         # profile's document, which rules.services.parsed_profile reads only on a cache miss.
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("invalid")
-        agency = directory.active_agency(data.strip() if isinstance(data, str) else data)
+        reference = data.strip() if isinstance(data, str) else data
+        # Codes and ids are ASCII, and ids fit a database integer: anything else ("²", 10**30)
+        # is no agency, rather than an error deeper down.
+        if isinstance(reference, str) and not reference.isascii():
+            self.fail("unknown")
+        if isinstance(reference, int) and not 0 < reference < 2**63:
+            self.fail("unknown")
+        if isinstance(reference, str) and reference.isdigit() and int(reference) >= 2**63:
+            self.fail("unknown")
+        agency = directory.active_agency(reference)
         if agency is None:
             self.fail("unknown")
         if self.handles_complaints and agency.kind == Agency.Kind.GOVERNMENT:
