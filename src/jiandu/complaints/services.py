@@ -138,6 +138,10 @@ def _validate_intake(intake: Intake, profile: Profile) -> None:
     allowed = categories_for(profile)
     if allowed and intake.category not in allowed:
         raise ServiceError("投诉类别不在本机关受理的类别之内。", field="category")
+    intake.target_description = clean_text(
+        intake.target_description, field="target_description", label="被投诉人员", kind="line"
+    )
+    intake.content = clean_text(intake.content, field="content", label="投诉举报内容", kind="long")
     if intake.occurred_on and intake.occurred_on > timezone.localdate():
         raise ServiceError("发生日期不能晚于今天。", field="occurred_on")
     if not intake.anonymous and not intake.complainant.name.strip():
@@ -215,6 +219,30 @@ def handles_complaints(person: Person, agency: Agency) -> bool:
             Unit.objects.filter(pk=person.unit_id).values_list("kind", flat=True).first()
         )
     return kind == spec.unit_kind
+
+
+# Channels staff register complaints through for their own agency; "online" and "hotline" come only
+# from the public form and the hotline's own account (whose ticket numbers are its alone).
+STAFF_CHANNELS = (Complaint.Channel.LETTER, Complaint.Channel.PHONE, Complaint.Channel.VISIT)
+
+
+def own_channels_prohibited(profile: Profile) -> bool:
+    """Whether the rules forbid the agency channels of its own (001 附件1 一: all through 12345)."""
+    key = "complaint.own_channels_prohibited"
+    return bool(profile.has(key) and profile.value(key))
+
+
+def staff_channels(actor: Person, agency: Agency) -> list[str]:
+    """The channels `actor` may register a complaint to `agency` through: letters, calls and visits
+    for the staff who handle the agency's complaints (unless its rules send everything through
+    12345), and 交办 for the supervisory body's supervisors. Empty: nothing to register."""
+    offered: list[str] = []
+    own = agency.profile_id and handles_complaints(actor, agency)
+    if own and not own_channels_prohibited(profile_for(agency)):
+        offered += STAFF_CHANNELS
+    if actor.has_role(Role.SUPERVISOR) and agency.supervisor_id == actor.agency_id:
+        offered.append(Complaint.Channel.ASSIGNED)
+    return offered
 
 
 def _may_register(actor: Person | None, agency: Agency) -> None:
@@ -332,7 +360,7 @@ def submit_complaint(
                 else crypto.encrypt_json(asdict(intake.complainant)),
                 target_agency=intake.target_agency,
                 target_officer=intake.target_officer,
-                target_description=intake.target_description.strip()[:200],
+                target_description=intake.target_description.strip(),
                 category=intake.category,
                 content=intake.content.strip(),
                 occurred_on=intake.occurred_on,

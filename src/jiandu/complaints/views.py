@@ -688,13 +688,7 @@ def _registrable(user: Person) -> list[Registrable]:
     rules forbid channels of its own takes none here.
     """
     found = []
-    if (
-        user.agency
-        and user.agency.profile_id
-        and services.handles_complaints(user, user.agency)
-        and _hotline_only(profile_for(user.agency)) is None
-    ):
-        channels = [Complaint.Channel.LETTER, Complaint.Channel.PHONE, Complaint.Channel.VISIT]
+    if user.agency and (channels := services.staff_channels(user, user.agency)):
         found.append(Registrable(user.agency, channels, None))
     if user.has_role(Role.SUPERVISOR) and user.agency_id:
         found += [

@@ -150,8 +150,10 @@ def active_agency(reference: int | str) -> Agency | None:
         values = None
         if isinstance(reference, str):
             values = agencies.filter(code=reference).values_list(*AGENCY_FIELDS).first()
-        if values is None and str(reference).isdigit():
-            values = agencies.filter(pk=int(reference)).values_list(*AGENCY_FIELDS).first()
+        # isdecimal and isascii: "²" is a digit to str.isdigit, and int() refuses it.
+        text = str(reference)
+        if values is None and text.isascii() and text.isdecimal() and int(text) < 2**63:
+            values = agencies.filter(pk=int(text)).values_list(*AGENCY_FIELDS).first()
         if values is None:
             return None
         entry = _agency_entry(values)

@@ -31,8 +31,7 @@ from jiandu.core.errors import ServiceError
 from jiandu.deadlines.models import Deadline
 from jiandu.deadlines.scope import open_deadlines_for
 from jiandu.ledger.models import LedgerEntry
-from jiandu.orgs.models import Agency, Person, Role
-from jiandu.rules.services import profile_for
+from jiandu.orgs.models import Person, Role
 
 from .. import services
 from ..models import Complaint, ExplanationRequest, ExtensionRequest
@@ -112,11 +111,6 @@ def respondent_requests(user: Person) -> QuerySet:
     )
 
 
-# What staff register through the API: what the staff registration page offers them. The
-# channels "online" and "hotline" come only from the public form and the hotline's own account.
-STAFF_CHANNELS = (Complaint.Channel.LETTER, Complaint.Channel.PHONE, Complaint.Channel.VISIT)
-
-
 def _refuse_channel_not_offered(user: Person, intake: services.Intake) -> None:
     """Staff register only through the channels the staff page offers them, and never a ticket.
 
@@ -130,28 +124,17 @@ def _refuse_channel_not_offered(user: Person, intake: services.Intake) -> None:
             "12345工单编号只能由12345热线接口账号转办时填写，工作人员登记时请留空。", field="hotline_ticket"
         )
     agency = intake.agency
-    offered: set[str] = set()
-    own = services.handles_complaints(user, agency)
-    if own and not _own_channels_prohibited(agency):
-        offered |= set(STAFF_CHANNELS)
-    handing_over = user.has_role(Role.SUPERVISOR) and agency.supervisor_id == user.agency_id
-    if handing_over:
-        offered.add(Complaint.Channel.ASSIGNED)
-    if (own or handing_over) and intake.channel not in offered:
+    offered = services.staff_channels(user, agency)
+    may_act = services.handles_complaints(user, agency) or (
+        user.has_role(Role.SUPERVISOR) and agency.supervisor_id == user.agency_id
+    )
+    if may_act and intake.channel not in offered:
         if not offered:
             message = "该机关的规则规定投诉举报只能通过12345热线提出，不能由工作人员登记。"
         else:
             labels = "、".join(str(Complaint.Channel(c).label) for c in sorted(offered))
             message = f"工作人员登记的渠道只能是：{labels}。"
         raise ServiceError(message, field="channel")
-
-
-def _own_channels_prohibited(agency: Agency) -> bool:
-    # As the staff registration page reads the profile: such an agency takes complaints only
-    # through the hotline, so its staff register none of their own.
-    profile = profile_for(agency)
-    key = "complaint.own_channels_prohibited"
-    return bool(profile.has(key) and profile.value(key))
 
 
 def _detail_queryset(user: Person) -> QuerySet:
