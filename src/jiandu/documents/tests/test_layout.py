@@ -15,7 +15,10 @@ from jiandu.documents.services import render_preview
 
 from .conftest import CITATION
 
-LAST_PARAGRAPH = "你（单位）可以凭查询码对本次办理情况作出评价。"
+LAST_PARAGRAPH = (
+    "你（单位）对处理结果有异议的，可以凭查询码对办理情况作出评价，"
+    "也可以依照《中华人民共和国行政处罚法》第七十五条第二款的规定向测试市司法局申诉或者检举。"
+)
 FINDING = "被投诉执法人员在执法过程中未出示行政执法证件，"
 
 
@@ -64,26 +67,40 @@ def test_docx_keeps_the_last_paragraph_with_the_closing_and_signature(full_conte
     assert not paragraphs[start - 1].paragraph_format.keep_with_next
 
 
+# As complaints.services._recourse words it.
+RECOURSE_DECISION = (
+    "你（单位）对本决定有异议的，"
+    "可以依照《中华人民共和国行政处罚法》第七十五条第二款的规定向测试市司法局申诉或者检举"
+)
+RECOURSE_RESULT = (
+    "你（单位）对处理结果有异议的，可以凭查询码对办理情况作出评价，"
+    "也可以依照《中华人民共和国行政处罚法》第七十五条第二款的规定向测试市司法局申诉或者检举"
+)
+
+
 def _complaint_letters() -> list[tuple[str, dict]]:
     """Each complaint letter with the values the complaints services put into it (see `_letter`)."""
     received = datetime.date(2025, 3, 1)
     accepted = datetime.date(2025, 3, 3)
     reason = "该投诉举报反映的事项属于生态环境部门职责"
     letters = [
-        ("complaint_acceptance", {"due_date": datetime.date(2025, 4, 2)}),
-        # No handling period is known when the complaint was handed over: the service says so.
-        ("complaint_acceptance", {"due_date": "依法规定的期限"}),
-        ("complaint_rejection", {"reasons": "该事项已经人民法院受理", "citation": CITATION}),
+        ("complaint_acceptance", {"promise": "并于2025年4月2日前将处理结果告知你（单位）"}),
+        # No rule sets a handling period (003, on the national basis): a promise without a date.
+        ("complaint_acceptance", {"promise": "并将处理结果告知你（单位）"}),
+        (
+            "complaint_rejection",
+            {"reasons": "该事项已经人民法院受理", "citation": CITATION, "recourse": RECOURSE_DECISION},
+        ),
         (
             "complaint_referral",
             {"reasons": reason, "referred_on": accepted, "referred_to": "测试市生态环境局"},
         ),
-        # Without a referral rule in the agency's profile the service cites the decision's reason.
+        # Without a referral rule in the agency's profile the service cites the national basis.
         (
             "complaint_referral",
             {
                 "reasons": reason,
-                "citation": reason,
+                "citation": "《中华人民共和国行政处罚法》第七十五条第二款",
                 "referred_on": accepted,
                 "referred_to": "测试市生态环境局",
             },
@@ -109,8 +126,10 @@ def _complaint_letters() -> list[tuple[str, dict]]:
                 "complaint_result",
                 {
                     "accepted_on": accepted,
-                    "findings": f"{finding.label}。{result_text}".rstrip("。"),
+                    "finding": finding.label,
+                    "findings": result_text,
                     "decision": "；".join(MEASURES[m] for m in measures) or "不予追究",
+                    "recourse": RECOURSE_RESULT,
                 },
             )
         )
