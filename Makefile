@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint bench setup migrate demo clean lock
+.PHONY: run test test-sqlite test-postgres lint bench setup migrate demo demo-reset clean lock
 
 setup: $(STAMP)
 
@@ -26,8 +26,16 @@ migrate: setup var
 demo: migrate
 	JIANDU_DEBUG=1 $(BIN)/jiandu demo
 
+# Serves the demo and runs `jiandu tick` every minute beside it (reminders and escalations happen
+# in the demo as they would in production); stopping the server stops the ticker.
 run: demo
+	@( while sleep 60; do JIANDU_DEBUG=1 $(BIN)/jiandu tick >/dev/null 2>&1; done ) & ticker=$$!; \
+	trap 'kill $$ticker 2>/dev/null' EXIT INT TERM; \
 	JIANDU_DEBUG=1 $(BIN)/jiandu runserver $(HOST):$(PORT)
+
+# Start the demo afresh: drop the embedded database and its files, then `make run` loads it again.
+demo-reset:
+	rm -rf var/jiandu.sqlite3 var/jiandu.sqlite3-wal var/jiandu.sqlite3-shm var/media
 
 test: setup
 	$(BIN)/pytest

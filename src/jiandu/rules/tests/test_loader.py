@@ -331,3 +331,45 @@ def test_citation_strings():
         str(Citation(law="中华人民共和国行政处罚法", article="第八十五条"))
         == "《中华人民共和国行政处罚法》第八十五条"
     )
+
+
+# ------------------------------------------------------------------------------------- national layer
+
+
+def test_the_national_layer_quotes_its_laws_article_by_article(tmp_path):
+    from jiandu.rules.loader import load_national, national
+
+    layer = national()
+    assert {c.law for r in layer.rules.values() for c in r.citations()} == {
+        "中华人民共和国行政处罚法",
+        "中华人民共和国行政许可法",
+        "中华人民共和国行政强制法",
+        "行政执法监督条例",
+    }
+    assert str(layer.rule("complaint.basis").citation) == "《中华人民共和国行政处罚法》第七十五条第二款"
+    document = yaml.safe_load((national_dir() / "national.yaml").read_text(encoding="utf-8"))
+
+    def refused(citation: dict) -> str:
+        broken = copy.deepcopy(document)
+        broken["rules"]["oversight.body"]["citation"] = citation
+        path = tmp_path / "national.yaml"
+        path.write_text(yaml.safe_dump(broken, allow_unicode=True), encoding="utf-8")
+        with pytest.raises(ProfileError) as exc:
+            load_national(path)
+        return str(exc.value)
+
+    # 行政执法监督条例 第七条 could not be obtained: nothing of it may be cited.
+    assert "原文不在随附文本中" in refused(
+        {"law": "行政执法监督条例", "article": "第七条", "quote": "行政执法监督"}
+    )
+    # A quote must be the article's own words, and cannot run across a gap in the copy.
+    assert "不是《行政执法监督条例》第六条中的原话" in refused(
+        {"law": "行政执法监督条例", "article": "第六条", "quote": "设在乡镇（街道）的司法所协助"}
+    )
+    assert "国家层没有《某某法》" in refused({"law": "某某法", "article": "第一条", "quote": "x"})
+
+
+def national_dir():
+    from jiandu.rules.national import DIRECTORY
+
+    return DIRECTORY
