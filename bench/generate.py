@@ -33,7 +33,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 DEFAULT_COMPLAINTS = 1_000_000
 # Bump when the generated data changes shape: an older fixture is then regenerated.
-FIXTURE_VERSION = 2
+FIXTURE_VERSION = 3
 SEED = 0.2026
 SPAN_DAYS = 6 * 365  # received dates over six years before today
 AGE_SKEW = 1.3  # > 1: more complaints in recent years (the caseload grows)
@@ -296,7 +296,7 @@ def _generate(url: str, n: int, log) -> None:
 
     from jiandu.calendar import Unit
     from jiandu.complaints.models import Complaint
-    from jiandu.complaints.services import Complainant, _secret_digest, categories_for
+    from jiandu.complaints.services import Complainant, _secret_digest, categories_for, handles_complaints
     from jiandu.core import crypto
     from jiandu.deadlines.calendar_source import get_calendar
     from jiandu.orgs.models import Agency, Person, Role
@@ -315,7 +315,10 @@ def _generate(url: str, n: int, log) -> None:
         # The last range ends at 1 exactly: a float sum a hair short of it would drop draws.
         high = 1.0 if n_agency == len(AGENCY_MIX) else low + share
         agency = Agency.objects.get(code=code)
-        legal = Person.objects.get(agency=agency, role_assignments__role=Role.LEGAL_AFFAIRS)
+        # The handler comes from the agency's rules (004: 人事股), as in the platform.
+        legal = next(
+            p for p in Person.objects.filter(agency=agency).order_by("pk") if handles_complaints(p, agency)
+        )
         officers = list(
             Person.objects.filter(agency=agency, role_assignments__role=Role.CASE_HANDLER)
             .order_by("pk")
