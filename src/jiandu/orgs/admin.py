@@ -6,11 +6,18 @@ from django.contrib.auth.forms import AdminUserCreationForm
 
 from jiandu.core.admin import LedgeredAdmin
 
-from .models import Agency, Certificate, Person, RoleAssignment, Unit
+from .models import Agency, Certificate, Person, ProfileBinding, RoleAssignment, Unit
 
 
 class UnitInline(admin.TabularInline):
     model = Unit
+    extra = 0
+
+
+class ProfileBindingInline(admin.TabularInline):
+    """Further rule profiles the agency follows beside its own; its own prevails, national law over all."""
+
+    model = ProfileBinding
     extra = 0
 
 
@@ -20,7 +27,7 @@ class AgencyAdmin(LedgeredAdmin):
     list_filter = ["kind", "profile", "is_active"]
     search_fields = ["code", "name", "short_name"]
     list_select_related = ["supervisor", "profile"]
-    inlines = [UnitInline]
+    inlines = [ProfileBindingInline, UnitInline]
 
 
 @admin.register(Unit)

@@ -143,12 +143,30 @@ def test_admin_change_is_ledgered(signed_in, demo):
         "units-INITIAL_FORMS": "0",
         "units-MIN_NUM_FORMS": "0",
         "units-MAX_NUM_FORMS": "1000",
+        "profile_bindings-TOTAL_FORMS": "0",
+        "profile_bindings-INITIAL_FORMS": "0",
+        "profile_bindings-MIN_NUM_FORMS": "0",
+        "profile_bindings-MAX_NUM_FORMS": "1000",
     }
     response = admin.post(f"/admin/orgs/agency/{amr.pk}/change/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
     entry = LedgerEntry.objects.filter(action="admin.orgs.agency.change").latest("seq")
     assert entry.payload == {"fields": ["short_name"]}
     assert entry.actor == demo["admin"]
+    # A further profile is bound in the same page; the agency's rules then include it.
+    from jiandu.rules.models import RuleProfile
+    from jiandu.rules.services import profile_for
+
+    form |= {
+        "profile_bindings-TOTAL_FORMS": "1",
+        "profile_bindings-0-profile": RuleProfile.objects.get(code="jingzhou-zwsj").pk,
+        "profile_bindings-0-position": "1",
+    }
+    response = admin.post(f"/admin/orgs/agency/{amr.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert profile_for(Agency.objects.get(pk=amr.pk)).layers == ("zhongshan-amr", "jingzhou-zwsj", "national")
+    entry = LedgerEntry.objects.filter(action="admin.orgs.agency.change_related").latest("seq")
+    assert entry.payload == {"inlines": ["profilebinding"]}
 
 
 @pytest.mark.parametrize(
