@@ -27,6 +27,7 @@ class DemoLogin:
     username: str
     full_name: str
     agency: str
+    unit: str
     roles: tuple[str, ...]
 
 
@@ -101,9 +102,13 @@ def _certificates(today: datetime.date) -> list[tuple[str, str, datetime.date, d
 def demo_logins() -> list[DemoLogin]:
     return [
         DemoLogin(
-            username, name, next(a for a in _agency_names() if a[0] == code)[1], tuple(r.label for r in roles)
+            username,
+            name,
+            next(a for a in _agency_names() if a[0] == code)[1],
+            unit or "",
+            tuple(r.label for r in roles),
         )
-        for username, name, code, _unit, roles in PEOPLE
+        for username, name, code, unit, roles in PEOPLE
     ]
 
 

@@ -14,8 +14,10 @@ class Command(BaseCommand):
         self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         for login in demo_logins():
             self.stdout.write(
-                f"  {login.username:<12} {login.full_name:<6} {login.agency:<16} {'、'.join(login.roles)}"
+                f"  {login.username:<12} {login.full_name:<6} {login.agency:<16} {login.unit:<8} "
+                f"{'、'.join(login.roles)}"
             )
         self.stdout.write(
-            "\n打开 http://127.0.0.1:8000/ 登录；系统管理 /admin/（admin）；API 文档 /api/docs/"
+            "\n公众入口 /（投诉举报、查询进度）；工作人员在 /login/ 登录，在 /work/ 办理；"
+            "系统管理 /admin/（admin）；API 文档 /api/docs/。服务地址见下方 runserver 的提示。"
         )
