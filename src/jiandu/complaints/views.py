@@ -48,7 +48,7 @@ from jiandu.rules.services import profile_for
 from jiandu.web.citations import cite
 
 from . import archive, forms, ratelimit, services, tables
-from .models import Complaint, ExtensionRequest, Material, Rating
+from .models import Complaint, ExplanationRequest, ExtensionRequest, Material, Rating
 from .uploads import CheckedFile
 
 logger = logging.getLogger(__name__)
@@ -785,15 +785,21 @@ def explanations(request: HttpRequest) -> HttpResponse:
     return _explanations(request, {})
 
 
+def _open_request(request: HttpRequest, pk: int) -> ExplanationRequest:
+    """An explanation request the viewer's body must still answer; 404 for any other."""
+    _require_respondent(request.user)
+    row = next((r for r in tables.open_explanation_requests(request.user) if r.pk == pk), None)
+    if row is None:
+        raise Http404
+    return row
+
+
 @never_cache
 @login_required
 @require_POST
 def receive_notice(request: HttpRequest, pk: int) -> HttpResponse:
     """签收: the body complained about acknowledges the notice; its period to explain starts."""
-    _require_respondent(request.user)
-    row = next((r for r in tables.open_explanation_requests(request.user) if r.pk == pk), None)
-    if row is None:
-        raise Http404
+    row = _open_request(request, pk)
     try:
         services.receive_explanation_request(row, actor=request.user)
     except ServiceError as error:
@@ -807,10 +813,7 @@ def receive_notice(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def explain(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_respondent(request.user)
-    row = next((r for r in tables.open_explanation_requests(request.user) if r.pk == pk), None)
-    if row is None:
-        raise Http404
+    row = _open_request(request, pk)
     form = forms.ExplanationForm(request.POST, request.FILES, auto_id=f"id_{pk}_%s")
     if form.is_valid():
         try:
