@@ -127,12 +127,9 @@ def _next_number(agency: Agency, year: int) -> str:
 def _validate_intake(intake: Intake, profile: Profile) -> None:
     if intake.channel not in Complaint.Channel.values:
         raise ServiceError("投诉渠道不正确。", field="channel")
-    if not intake.content.strip():
+    intake.content = clean_text(intake.content, field="content", label="投诉举报内容", kind="long")
+    if not intake.content:
         raise ServiceError("请填写投诉举报的具体内容。", field="content")
-    if len(intake.content) > settings.JIANDU_MAX_COMPLAINT_CHARS:
-        raise ServiceError(
-            f"投诉举报内容不能超过 {settings.JIANDU_MAX_COMPLAINT_CHARS} 字。", field="content"
-        )
     if not intake.category.strip():
         raise ServiceError("请选择投诉类别。", field="category")
     allowed = categories_for(profile)
@@ -141,7 +138,6 @@ def _validate_intake(intake: Intake, profile: Profile) -> None:
     intake.target_description = clean_text(
         intake.target_description, field="target_description", label="被投诉人员", kind="line"
     )
-    intake.content = clean_text(intake.content, field="content", label="投诉举报内容", kind="long")
     if intake.occurred_on and intake.occurred_on > timezone.localdate():
         raise ServiceError("发生日期不能晚于今天。", field="occurred_on")
     if not intake.anonymous and not intake.complainant.name.strip():

@@ -23,18 +23,10 @@ from .errors import ServiceError
 # BOM inside text (each is invisible and breaks a letter or a CSV export).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 
-# Kinds of text and their default bound in characters; `settings.JIANDU_TEXT_LIMITS` overrides.
-DEFAULT_LIMITS: dict[str, int] = {
-    "line": 200,  # a name, a title, a body named in one line
-    "short": 2000,  # a reason, a note, a finding
-    "long": 5000,  # a complaint's content, a written explanation
-}
-
 
 def limit(kind: str) -> int:
-    """The bound for a kind of text, in characters."""
-    configured = getattr(settings, "JIANDU_TEXT_LIMITS", None) or {}
-    return int(configured.get(kind, DEFAULT_LIMITS[kind]))
+    """The bound for a kind of text ("line", "short", "long"), in characters."""
+    return int(settings.JIANDU_TEXT_LIMITS[kind])
 
 
 def control_character(value: str) -> str | None:

@@ -238,7 +238,12 @@ JIANDU_REMINDER_WORKDAYS = int(os.environ.get("JIANDU_REMINDER_WORKDAYS", "2"))
 JIANDU_MAX_UPLOAD_BYTES = int(os.environ.get("JIANDU_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 # `jiandu sweep_files` leaves files younger than this alone: they may belong to a step still running.
 JIANDU_ORPHAN_FILE_GRACE_HOURS = int(os.environ.get("JIANDU_ORPHAN_FILE_GRACE_HOURS", "24"))
-JIANDU_MAX_COMPLAINT_CHARS = int(os.environ.get("JIANDU_MAX_COMPLAINT_CHARS", "5000"))
+# Bounds of typed text by kind (jiandu.core.text): a name or title, a reason or finding, a complaint.
+JIANDU_TEXT_LIMITS = {
+    "line": int(os.environ.get("JIANDU_MAX_LINE_CHARS", "200")),
+    "short": int(os.environ.get("JIANDU_MAX_TEXT_CHARS", "2000")),
+    "long": int(os.environ.get("JIANDU_MAX_COMPLAINT_CHARS", "5000")),
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = JIANDU_MAX_UPLOAD_BYTES + 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("JIANDU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
