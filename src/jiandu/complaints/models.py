@@ -22,7 +22,7 @@ def complaint_agency_ids(user) -> set[int] | None:
     """
     from jiandu.orgs.models import Role
 
-    from .services import handles_complaints
+    from .handlers import handles_complaints
 
     if user is None or not user.is_authenticated:
         return set()

@@ -40,11 +40,12 @@ from jiandu.documents.models import Document
 from jiandu.documents.render import describe_characters, unprintable
 from jiandu.documents.services import issue_document, ledger_reference
 from jiandu.ledger.services import record
-from jiandu.orgs.models import Agency, Person, Role, Unit
+from jiandu.orgs.models import Agency, Person, Role
 from jiandu.rules.loader import Period, Profile
 from jiandu.rules.schema import PERIOD_UNITS
 from jiandu.rules.services import profile_for
 
+from .handlers import handles_complaints
 from .models import Complaint, ExplanationRequest, ExtensionRequest, Material, NumberCounter, Rating, Reveal
 from .procedure import COMPLAINTS
 from .uploads import CheckedFile, check_upload
@@ -190,31 +191,6 @@ def categories_for(profile: Profile) -> list[str]:
         if profile.has(key):
             items.extend(profile.value(key))
     return items
-
-
-def handles_complaints(person: Person, agency: Agency) -> bool:
-    """Whether the person works in the unit the agency's rules give complaints to.
-
-    The unit comes from the profile (`complaint.handling_unit`): 法规科 under 000, 人事股 under 004
-    (第3条), 法治科 under 003 (第十条（一）). Where the seed leaves the unit to the agency to name
-    (001 附件1 四: 指定具体工作机构), the agency's legal-affairs staff handle complaints.
-    """
-    if person.agency_id != agency.pk or not person.is_active:
-        return False
-    try:
-        spec = profile_for(agency).value("complaint.handling_unit")
-    except ServiceError:  # no profile, or it names no unit: nobody handles (the procedure is off)
-        return False
-    if spec.unit_kind in ("other", "external"):
-        return person.has_role(Role.LEGAL_AFFAIRS)
-    if person.unit_id is None:
-        return False
-    kind = getattr(person, "_unit_kind", None)
-    if kind is None:
-        kind = person._unit_kind = (
-            Unit.objects.filter(pk=person.unit_id).values_list("kind", flat=True).first()
-        )
-    return kind == spec.unit_kind
 
 
 # Channels staff register complaints through for their own agency; "online" and "hotline" come only
