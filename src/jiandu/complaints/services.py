@@ -1215,27 +1215,26 @@ def _follows_supervised_handling(complaint: Complaint, profile: Profile) -> bool
     )
 
 
-def _supervised_handling_staff(complaint: Complaint, profile: Profile) -> list[Person]:
-    """The people of the body the profile names for 督办 (its supervision staff)."""
-    spec = profile.value("complaint.supervised_handling.body")
-    agency = complaint.agency
-    body = {"government": agency.parent, "supervisory": agency.supervisor}.get(spec.organ)
+def _supervision_staff(body: Agency | None) -> list[Person]:
+    """The active supervision staff (执法监督人员) of a body; none when there is no body."""
     if body is None:
         return []
     return list(
         Person.objects.filter(agency=body, role_assignments__role=Role.SUPERVISOR, is_active=True).distinct()
     )
+
+
+def _supervised_handling_staff(complaint: Complaint, profile: Profile) -> list[Person]:
+    """The supervision staff of the body the profile names for 督办 (found by its `organ`)."""
+    spec = profile.value("complaint.supervised_handling.body")
+    agency = complaint.agency
+    return _supervision_staff({"government": agency.parent, "supervisory": agency.supervisor}.get(spec.organ))
 
 
 def _supervisors_of(complaint: Complaint) -> list[Person]:
     """The supervision staff of the body that follows the complaint (the one that handed it over,
     else the agency's supervisory body)."""
-    body = complaint.assigned_by or complaint.agency.supervisor
-    if body is None:
-        return []
-    return list(
-        Person.objects.filter(agency=body, role_assignments__role=Role.SUPERVISOR, is_active=True).distinct()
-    )
+    return _supervision_staff(complaint.assigned_by or complaint.agency.supervisor)
 
 
 def may_rehandle(actor: Person, complaint: Complaint) -> bool:
