@@ -65,8 +65,10 @@ INSTALLED_APPS = [
     "jiandu.rules",
     "jiandu.orgs",
     "jiandu.deadlines",
-    "jiandu.complaints",
     "jiandu.documents",
+    "jiandu.procedures",
+    "jiandu.complaints",
+    "jiandu.filings",
     "jiandu.web",
     "jiandu.api",
 ]
