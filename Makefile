@@ -44,6 +44,7 @@ lint: setup
 	$(BIN)/ruff check src bench
 	$(BIN)/ruff format --check src bench
 	$(BIN)/python tools/check_period_literals.py src/jiandu
+	$(BIN)/lint-imports
 
 bench: setup
 	$(BIN)/python -m bench

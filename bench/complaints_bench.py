@@ -85,7 +85,7 @@ def _intake_bodies(count: int) -> dict[str, list[bytes]]:
 
     from jiandu.complaints.services import categories_for
     from jiandu.orgs.models import Agency
-    from jiandu.rules.services import profile_for
+    from jiandu.orgs.profiles import profile_for
 
     rng = random.Random(2026)
     today = timezone.localdate()

@@ -234,7 +234,7 @@ class _Rule:
 
 def _rules(agency) -> list[_Rule]:
     """The periods `complaints.services` opens for this agency's complaints, per its profile."""
-    from jiandu.rules.services import profile_for
+    from jiandu.orgs.profiles import profile_for
 
     profile = profile_for(agency)
     # (key, title suffix, counted from, closed by, which complaints): mirrors submit_complaint and
@@ -300,7 +300,7 @@ def _generate(url: str, n: int, log) -> None:
     from jiandu.core import crypto
     from jiandu.deadlines.calendar_source import get_calendar
     from jiandu.orgs.models import Agency, Person, Role
-    from jiandu.rules.services import profile_for
+    from jiandu.orgs.profiles import profile_for
 
     now = timezone.now()
     today = timezone.localdate()

@@ -22,8 +22,8 @@ from django.utils.crypto import salted_hmac
 from jiandu.core.errors import ServiceError
 from jiandu.core.text import clean_text
 from jiandu.orgs.models import Agency, Certificate, Person
-from jiandu.rules.services import profile_for
-from jiandu.web.citations import cite
+from jiandu.orgs.profiles import profile_for
+from jiandu.rules.citations import cite
 
 from . import services
 from .models import Complaint, Material, Rating

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jiandu.core.errors import ServiceError
 from jiandu.orgs.models import Agency, Person, Role, Unit
-from jiandu.rules.services import profile_for
+from jiandu.orgs.profiles import profile_for
 
 
 def handles_complaints(person: Person, agency: Agency) -> bool:

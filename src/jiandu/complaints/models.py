@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from jiandu.core.scope import RestrictedQuerySet, visible_agency_ids
+from jiandu.core.scope import RestrictedQuerySet
+from jiandu.orgs.scope import visible_agency_ids
 
 
 def complaint_agency_ids(user) -> set[int] | None:

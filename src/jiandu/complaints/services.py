@@ -41,9 +41,9 @@ from jiandu.documents.render import describe_characters, unprintable
 from jiandu.documents.services import issue_document, ledger_reference
 from jiandu.ledger.services import record
 from jiandu.orgs.models import Agency, Person, Role
+from jiandu.orgs.profiles import profile_for
 from jiandu.rules.loader import Period, Profile
 from jiandu.rules.schema import PERIOD_UNITS
-from jiandu.rules.services import profile_for
 
 from .handlers import handles_complaints
 from .models import Complaint, ExplanationRequest, ExtensionRequest, Material, NumberCounter, Rating, Reveal

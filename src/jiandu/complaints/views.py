@@ -43,9 +43,9 @@ from jiandu.documents.models import Document
 from jiandu.documents.services import read_document_file
 from jiandu.ledger.services import record
 from jiandu.orgs.models import Agency, Person, Role
+from jiandu.orgs.profiles import profile_for
+from jiandu.rules.citations import cite
 from jiandu.rules.loader import Period, Profile
-from jiandu.rules.services import profile_for
-from jiandu.web.citations import cite
 
 from . import archive, forms, ratelimit, services, tables
 from .models import Complaint, ExplanationRequest, ExtensionRequest, Material, Rating

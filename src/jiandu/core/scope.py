@@ -1,44 +1,26 @@
-"""Who may see which agency's matters.
+"""Listing records only through a viewer's scope: which agencies' records the viewer may see.
 
-Staff see their own agency's matters; a supervisory body sees the agencies it supervises (and
-those below them), and a people's government's supervision staff (区政府办公室 督办) the
-departments of that government (行政执法监督条例 第二条: 县级以上人民政府 supervises its
-departments); nobody else. Administrators see everything for administration.
+Who may see which agency is the people's business (`orgs.scope.visible_agency_ids`, asked through
+`Person.visible_agency_ids`): core sits below orgs in the app layers, so it asks the viewer rather
+than importing orgs.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.db import models
 
-if TYPE_CHECKING:
-    from jiandu.orgs.models import Person
 
+def viewer_agency_ids(user: Any) -> set[int] | None:
+    """Agency ids the viewer may see; None means every agency (administrators).
 
-def visible_agency_ids(user: Person | None) -> set[int] | None:
-    """Agency ids the user may see; None means every agency (administrators)."""
-    from jiandu.orgs.models import Agency, Role
-
-    if user is None or not user.is_authenticated:
+    A person (orgs.Person) answers for himself; an anonymous visitor, or no one, sees nothing.
+    """
+    visible_agency_ids = getattr(user, "visible_agency_ids", None)
+    if visible_agency_ids is None:
         return set()
-    if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
-        return None
-    if not user.agency_id:
-        return set()
-    ids = {user.agency_id}
-    if user.has_role(Role.SUPERVISOR) or user.has_role(Role.DISCIPLINE_INSPECTOR):
-        # Walk the supervision tree breadth-first: one query per level, not per agency.
-        frontier = {user.agency_id}
-        while frontier:
-            below = set(
-                Agency.objects.filter(
-                    models.Q(supervisor_id__in=frontier)
-                    | models.Q(parent_id__in=frontier, parent__kind=Agency.Kind.GOVERNMENT)
-                ).values_list("id", flat=True)
-            )
-            frontier = below - ids
-            ids |= below
+    ids: set[int] | None = visible_agency_ids()
     return ids
 
 
@@ -48,8 +30,8 @@ class RestrictedQuerySet(models.QuerySet):
     Models name the path to their agency in `scope_field` (default "agency").
     """
 
-    def restrict(self, user: Person | None, action: str = "view") -> RestrictedQuerySet:
-        ids = visible_agency_ids(user)
+    def restrict(self, user: Any, action: str = "view") -> RestrictedQuerySet:
+        ids = viewer_agency_ids(user)
         if ids is None:
             return self
         field = getattr(self.model, "scope_field", "agency")

@@ -6,10 +6,10 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from jiandu.core.admin import LedgeredAdmin
 from jiandu.core.errors import ServiceError
 from jiandu.deadlines.models import CalendarYear
 from jiandu.deadlines.services import import_calendar_year, validate_calendar_year
+from jiandu.ledger.admin_base import LedgeredAdmin
 
 _EXAMPLE = (
     '{"year": 2027, "holidays": ["2027-01-01", …], "workdays": ["2027-02-20", …], '

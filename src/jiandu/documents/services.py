@@ -8,7 +8,7 @@ one entry. If
 anything fails (a storage write included) the transaction rolls back, the number is given again
 next time, and the files already written are removed. Files cannot take part in a database
 transaction, though: a file written by a call whose *enclosing* transaction later rolls back is
-left behind, unreferenced, until `jiandu sweep_files` (jiandu.core.files) removes it.
+left behind, unreferenced, until `jiandu sweep_files` (jiandu.documents.files) removes it.
 
 `read_document_file` hands out a stored file after checking it against the digest taken at issue;
 each hand-out is ledgered, as a document names its addressee.

@@ -24,7 +24,6 @@ from django.db import models, router, transaction
 from django.utils import timezone
 
 from jiandu.core.errors import ServiceError
-from jiandu.orgs.models import Agency
 
 from . import offline, signing
 from .merkle import MerkleAccumulator
@@ -67,6 +66,12 @@ def normalise_payload(payload: Mapping[str, Any] | None) -> dict[str, Any]:
     return plain
 
 
+def agency_model() -> type[models.Model]:
+    """The model of the ledger's `agency` field (orgs.Agency), found through the field itself: the
+    ledger sits below orgs in the app layers and does not import it."""
+    return LedgerEntry._meta.get_field("agency").related_model
+
+
 def _actor_fields(actor: Any, actor_label: str | None) -> tuple[int | None, str]:
     if actor is None:
         return None, actor_label or SYSTEM
@@ -99,7 +104,7 @@ def record(
     action: str,
     *,
     actor: Any = None,
-    agency: Agency | None = None,
+    agency: models.Model | None = None,
     obj: models.Model | None = None,
     payload: dict | None = None,
     actor_label: str | None = None,
@@ -120,7 +125,7 @@ def record(
     actor_id, label = _actor_fields(actor, actor_label)
     if not isinstance(label, str) or not 0 < len(label) <= 150:
         raise ServiceError("台账操作人标识须为 1–150 个字符。", field="actor_label")
-    if agency is not None and (not isinstance(agency, Agency) or agency.pk is None):
+    if agency is not None and (not isinstance(agency, agency_model()) or agency.pk is None):
         raise ServiceError("台账记录的机关必须是已保存的机关。", field="agency")
     if obj is not None and (not isinstance(obj, models.Model) or obj.pk is None):
         raise ServiceError("台账记录的对象必须是已保存的记录。", field="obj")

@@ -102,7 +102,7 @@ def _agency_instance(entry: _Agency) -> Agency:
     if entry.profile is not None:
         profile = RuleProfile.from_db(connection.alias, PROFILE_FIELDS, entry.profile)
         Agency.profile.field.set_cached_value(agency, profile)
-    # Read by rules.services.bound_profiles instead of a query.
+    # Read by orgs.profiles.bound_profiles instead of a query.
     agency._also_profiles = [RuleProfile.from_db(connection.alias, PROFILE_FIELDS, row) for row in entry.also]
     return agency
 

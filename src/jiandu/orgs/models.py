@@ -165,6 +165,15 @@ class Person(AbstractUser):
     def role_labels(self) -> list[str]:
         return [Role(code).label for code in sorted(self.role_codes)]
 
+    def visible_agency_ids(self) -> set[int] | None:
+        """Agency ids this person may see; None means every agency (`orgs.scope`).
+
+        Asked by `core.scope.RestrictedQuerySet`, which sits below orgs and so cannot import it.
+        """
+        from .scope import visible_agency_ids
+
+        return visible_agency_ids(self)
+
 
 class RoleAssignment(models.Model):
     """One role held by one person."""

@@ -6,7 +6,7 @@ unchanged). Code asks a `Profile` (`profile.period("complaint.handling")`) and n
 period. Every key is declared once in `catalogue.yaml`, so that the same idea has the same key
 in every profile.
 
-This module does not touch the database: `jiandu.rules.services` stores the resolved documents
+This module does not touch the database: `jiandu.orgs.profiles` stores the resolved documents
 and finds the profile an agency follows.
 """
 

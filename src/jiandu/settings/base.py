@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "jiandu.procedures",
     "jiandu.complaints",
     "jiandu.filings",
+    "jiandu.demo",
     "jiandu.web",
     "jiandu.api",
 ]
@@ -201,7 +202,7 @@ REST_FRAMEWORK = {
         "jiandu.api.authentication.TokenAuthentication",
     ],
     # Staff only by default: the hotline's service account is let into its own endpoints alone.
-    "DEFAULT_PERMISSION_CLASSES": ["jiandu.api.permissions.IsStaff"],
+    "DEFAULT_PERMISSION_CLASSES": ["jiandu.procedures.api.permissions.IsStaff"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "jiandu.api.pagination.IdCursorPagination",
     "PAGE_SIZE": 50,

@@ -17,10 +17,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from jiandu.api.permissions import IsHotline
 from jiandu.core.errors import ServiceError
 from jiandu.deadlines.services import open_deadlines_of
 from jiandu.orgs.models import Agency, Person
+from jiandu.procedures.api.permissions import IsHotline
 
 from .. import services
 from ..hotline import HandOver, hand_over, hotline_agency_ids

@@ -25,13 +25,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from jiandu.api.permissions import IsStaff, is_hotline
 from jiandu.complaints.scope import RESPONDENT_ROLES
 from jiandu.core.errors import ServiceError
 from jiandu.deadlines.models import Deadline
 from jiandu.deadlines.scope import open_deadlines_for
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs.models import Person, Role
+from jiandu.procedures.api.permissions import IsStaff, is_hotline
 
 from .. import services
 from ..models import Complaint, ExplanationRequest, ExtensionRequest

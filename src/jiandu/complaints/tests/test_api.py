@@ -15,20 +15,18 @@ from jiandu.complaints import services
 from jiandu.complaints.models import Complaint, ExtensionRequest, Material
 from jiandu.complaints.tests.test_hotline import make_account, token_client
 from jiandu.complaints.tests.test_pages import SEE_AMR, SEE_CGZF
-from jiandu.core.demo import DEMO_USERNAMES
 from jiandu.deadlines.models import Deadline
 from jiandu.deadlines.services import deadlines_of
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs import services as orgs
 from jiandu.orgs.models import Agency, Role, Unit
+from jiandu.orgs.profiles import profile_for
 from jiandu.rules.models import RuleProfile
-from jiandu.rules.services import profile_for
 
 pytestmark = pytest.mark.django_db
 
 SECRET_NAME, SECRET_PHONE, SECRET_EMAIL = "保密测试人乙", "13900002222", "api-secret@example.com"
 SECRETS = (SECRET_NAME, SECRET_PHONE, SECRET_EMAIL)
-DEMO_USERS = DEMO_USERNAMES
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -570,7 +568,7 @@ def test_the_body_complained_about_sees_what_it_must_explain_and_nothing_more(si
     assert again.status_code == 400 and "state" in error_fields(again)
 
 
-@pytest.mark.parametrize("username", DEMO_USERS)
+@pytest.mark.demo_users("username")
 def test_deadline_list_follows_the_complaint_scope_for_every_role(demo, signed_in, sealed_world, username):
     # A complaint about ggzy-legal himself: his leader sees it and its deadline, he sees neither.
     ggzy = Agency.objects.get(code="demo-ggzy")
@@ -642,7 +640,7 @@ def sealed_world(signed_in) -> dict[str, int]:
     return ids
 
 
-@pytest.mark.parametrize("username", DEMO_USERS)
+@pytest.mark.demo_users("username")
 def test_no_endpoint_shows_the_complainant(demo, signed_in, sealed_world, username):
     client = signed_in(username)
     # Every staff member gets the lists (scoped to what they may see) ...

@@ -9,8 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connections
 
-from jiandu.core.demo import DEMO_PASSWORD
-from jiandu.web.tests.test_browser import browser_page, needs_chromium  # noqa: F401  (fixture)
+from jiandu.core.testing import needs_chromium
 
 
 # The tests read what they need from the pages: an ORM call made while Playwright's loop runs in
@@ -24,7 +23,9 @@ def scratch_media(settings, tmp_path):
 
 @needs_chromium
 @pytest.mark.django_db(transaction=True)
-def test_public_complaint_to_status_page_and_acceptance(live_server, demo, browser_page, tmp_path):  # noqa: F811
+def test_public_complaint_to_status_page_and_acceptance(
+    live_server, demo, demo_password, browser_page, tmp_path
+):
     page = browser_page
     page.goto(f"{live_server.url}/complaint/new/")
     page.click("a.agency-link:has-text('示范区市场监督管理局')")
@@ -66,7 +67,7 @@ def test_public_complaint_to_status_page_and_acceptance(live_server, demo, brows
     staff = page.context.browser.new_page(locale="zh-CN")
     staff.goto(f"{live_server.url}/login/?next=/complaints/")
     staff.fill("#id_username", "legal")
-    staff.fill("#id_password", DEMO_PASSWORD)
+    staff.fill("#id_password", demo_password)
     staff.click("button[type=submit]")
     staff.wait_for_selector("#queue")
     staff.click(f"text={number}")
@@ -107,7 +108,7 @@ def as_staff(work: Callable[[], None]) -> None:
 
 @needs_chromium
 @pytest.mark.django_db(transaction=True)
-def test_the_public_from_the_start_page_to_a_reasoned_rating(live_server, demo, browser_page, tmp_path):  # noqa: F811
+def test_the_public_from_the_start_page_to_a_reasoned_rating(live_server, demo, browser_page, tmp_path):
     page = browser_page
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.goto(f"{live_server.url}/")

@@ -15,7 +15,7 @@ from jiandu.complaints import services
 from jiandu.complaints.models import Complaint, Material, Rating
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs.models import Agency
-from jiandu.rules.services import profile_for
+from jiandu.orgs.profiles import profile_for
 
 pytestmark = pytest.mark.django_db
 

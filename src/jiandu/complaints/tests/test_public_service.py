@@ -20,9 +20,9 @@ from jiandu.complaints.views import FORM_TOKEN_TTL, KeptUploads, _content_key, s
 from jiandu.deadlines.services import deadlines_of
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs.models import Agency
+from jiandu.orgs.profiles import profile_for
+from jiandu.rules.citations import cite
 from jiandu.rules.models import RuleProfile
-from jiandu.rules.services import profile_for
-from jiandu.web.citations import cite
 
 from .test_public_pages import CONTENT, PDF, SECRET_NAME, agency, form_data, look_up, submit
 

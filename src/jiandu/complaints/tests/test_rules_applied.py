@@ -16,9 +16,9 @@ from jiandu.deadlines.models import Deadline
 from jiandu.documents.models import Document
 from jiandu.orgs import services as orgs
 from jiandu.orgs.models import Agency, ProfileBinding, Role, Unit
+from jiandu.orgs.profiles import profile_for
 from jiandu.rules.loader import catalogue, compose, load_profile, national
 from jiandu.rules.models import RuleProfile
-from jiandu.rules.services import profile_for
 
 from .test_services import intake
 

@@ -16,7 +16,7 @@ from jiandu.deadlines.models import Deadline, Notification
 from jiandu.deadlines.services import deadlines_of, open_deadlines_of
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs.models import Agency
-from jiandu.rules.services import profile_for
+from jiandu.orgs.profiles import profile_for
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from jiandu.deadlines.calendar_source import get_calendar
 from jiandu.deadlines.models import Deadline, Notification
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs.models import Agency
-from jiandu.rules.services import profile_for
+from jiandu.orgs.profiles import profile_for
 
 pytestmark = pytest.mark.django_db
 

@@ -1,11 +1,11 @@
 """The admin shows the ledger and its checkpoints, and offers no way to add, change or delete."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from jiandu.ledger.models import Checkpoint, LedgerEntry
 from jiandu.ledger.services import create_checkpoint, record
-from jiandu.orgs.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ def admin_client(person, agency):
     record("auth.login_failed", actor_label="public")
     create_checkpoint()
     client = Client()
-    client.force_login(Person.objects.create(username="root", is_staff=True, is_superuser=True))
+    client.force_login(get_user_model().objects.create(username="root", is_staff=True, is_superuser=True))
     return client
 
 

@@ -4,6 +4,7 @@ with database access would, and verification must name where the ledger stops be
 import base64
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 
 from jiandu.core.errors import ServiceError
@@ -12,7 +13,6 @@ from jiandu.ledger.models import Checkpoint, LedgerEntry
 from jiandu.ledger.services import create_checkpoint, record
 from jiandu.ledger.testing import guard_suspended
 from jiandu.ledger.verify import verify_ledger
-from jiandu.orgs.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_edited_action(ledger):
 
 
 def test_edited_actor(ledger, agency):
-    scapegoat = Person.objects.create(username="scapegoat", agency=agency)
+    scapegoat = get_user_model().objects.create(username="scapegoat", agency=agency)
     with guard_suspended():
         LedgerEntry.objects.filter(seq=4).update(actor=scapegoat, actor_label="scapegoat")
     assert failure() == (4, "entry hash mismatch")

@@ -5,10 +5,10 @@ import datetime
 import pytest
 
 from jiandu.core.errors import NotAllowed, ServiceError
-from jiandu.core.scope import visible_agency_ids
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs import services
 from jiandu.orgs.models import Agency, Certificate, Person, Role, Unit
+from jiandu.orgs.scope import visible_agency_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -27,15 +27,6 @@ def test_demo_district_is_built_through_services_and_ledgered(demo):
         "orgs.certificate.issue",
     } <= actions
     assert LedgerEntry.objects.filter(action="orgs.person.create").count() == Person.objects.count()
-
-
-def test_demo_is_idempotent(demo):
-    from jiandu.core.demo import load_demo
-
-    count = LedgerEntry.objects.count()
-    assert load_demo() is False
-    assert LedgerEntry.objects.count() == count
-    assert Person.objects.filter(username="admin").count() == 1
 
 
 def test_officer_without_valid_certificate_cannot_enforce(demo):

@@ -2,7 +2,7 @@
 
 from django import template
 
-from jiandu.web.citations import cite as _cite
+from jiandu.rules.citations import cite as _cite
 
 register = template.Library()
 

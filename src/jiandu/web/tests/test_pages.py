@@ -6,19 +6,18 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from jiandu.core.demo import DEMO_PASSWORD
 from jiandu.deadlines.services import open_deadline
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs.models import Agency
-from jiandu.rules.services import profile_for
-from jiandu.web.citations import cite
+from jiandu.orgs.profiles import profile_for
+from jiandu.rules.citations import cite
 
 pytestmark = pytest.mark.django_db
 
 
-def test_sign_in_shows_home_with_agency_role_and_empty_deadline_lists(demo):
+def test_sign_in_shows_home_with_agency_role_and_empty_deadline_lists(demo, demo_password):
     client = Client()
-    response = client.post("/login/", {"username": "legal", "password": DEMO_PASSWORD})
+    response = client.post("/login/", {"username": "legal", "password": demo_password})
     assert response.status_code == 302 and response["Location"] == "/work/"
     page = client.get("/work/").content.decode()
     assert "示范区市场监督管理局" in page
@@ -72,7 +71,7 @@ def test_signed_in_staff_see_their_work_at_the_start(signed_in):
     assert 'id="overdue"' in page and 'id="start-complain"' not in page
 
 
-def test_failed_sign_ins_are_ledgered_without_the_typed_name_and_lock_out(demo, settings):
+def test_failed_sign_ins_are_ledgered_without_the_typed_name_and_lock_out(demo, demo_password, settings):
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT):
         response = client.post("/login/", {"username": "legal", "password": "wrong-password"})
@@ -81,7 +80,7 @@ def test_failed_sign_ins_are_ledgered_without_the_typed_name_and_lock_out(demo, 
     assert failures.count() >= settings.AXES_FAILURE_LIMIT - 1
     assert all("wrong-password" not in str(e.payload) and "legal" not in str(e.payload) for e in failures)
     # Locked out now, even with the right password.
-    response = client.post("/login/", {"username": "legal", "password": DEMO_PASSWORD})
+    response = client.post("/login/", {"username": "legal", "password": demo_password})
     assert response.status_code == 429
     assert "暂时锁定" in response.content.decode()
     assert LedgerEntry.objects.filter(action="auth.locked_out").exists()
@@ -154,8 +153,8 @@ def test_admin_change_is_ledgered(signed_in, demo):
     assert entry.payload == {"fields": ["short_name"]}
     assert entry.actor == demo["admin"]
     # A further profile is bound in the same page; the agency's rules then include it.
+    from jiandu.orgs.profiles import profile_for
     from jiandu.rules.models import RuleProfile
-    from jiandu.rules.services import profile_for
 
     form |= {
         "profile_bindings-TOTAL_FORMS": "1",

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
+from jiandu.orgs.management.commands.rules import display_width, table, wrap
 from jiandu.rules.loader import PROFILES_DIR
-from jiandu.rules.management.commands.rules import display_width, table, wrap
 
 
 def run(*args: str) -> tuple[str, str]:

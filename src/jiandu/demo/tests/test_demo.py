@@ -1,11 +1,14 @@
-"""`jiandu demo` loads the district with complaints at several steps, through the services, once."""
+"""`jiandu demo` loads the district with complaints at several steps, through the services, once;
+loading the district again changes nothing."""
 
 import pytest
 from django.core.management import call_command
 
 from jiandu.complaints.models import Complaint
+from jiandu.demo.loader import load_demo
 from jiandu.ledger.models import LedgerEntry
 from jiandu.ledger.verify import verify_ledger
+from jiandu.orgs.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -24,3 +27,10 @@ def test_demo_command_loads_matters_once(settings, tmp_path, capsys):
     call_command("demo")
     assert LedgerEntry.objects.count() == count
     assert "jiandu-demo-2026" in capsys.readouterr().out
+
+
+def test_demo_is_idempotent(demo):
+    count = LedgerEntry.objects.count()
+    assert load_demo() is False
+    assert LedgerEntry.objects.count() == count
+    assert Person.objects.filter(username="admin").count() == 1

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from jiandu.complaints import services as complaints
+from jiandu.complaints.models import Complaint
 from jiandu.orgs import services as orgs
 from jiandu.orgs.models import Agency, Certificate, Person, Role, Unit
+from jiandu.orgs.profiles import profile_for, sync_profiles
 from jiandu.rules.models import RuleProfile
-from jiandu.rules.services import sync_profiles
 
 DEMO_PASSWORD = "jiandu-demo-2026"  # noqa: S105  (printed by `make run`; demo databases only)
 GOVERNMENT_CODE = "demo-district"
@@ -197,9 +199,6 @@ def load_demo(*, matters: bool = False) -> bool:
 
 def _load_matters(agencies: dict[str, Agency], people: dict[str, Person]) -> None:
     """A few complaints at different steps, made through the procedure's own services."""
-    from jiandu.complaints import services as complaints
-    from jiandu.complaints.models import Complaint
-    from jiandu.rules.services import profile_for
 
     def intake(code: str, content: str, **extra: object) -> complaints.Intake:
         agency = agencies[code]

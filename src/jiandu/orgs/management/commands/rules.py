@@ -24,6 +24,7 @@ from django.db import DatabaseError
 
 from jiandu.core.errors import ServiceError
 from jiandu.orgs.models import Agency
+from jiandu.orgs.profiles import profile_for, sync_profiles
 from jiandu.rules.loader import (
     NATIONAL,
     Profile,
@@ -37,7 +38,6 @@ from jiandu.rules.loader import (
 )
 from jiandu.rules.procedures import readers, registered
 from jiandu.rules.schema import RULE_KINDS
-from jiandu.rules.services import profile_for, sync_profiles
 
 # Width (in terminal columns) at which long values and notes wrap in `show`.
 VALUE_WIDTH = 44

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from jiandu.complaints import services
 from jiandu.complaints.models import Complaint, Material
-from jiandu.core.files import sweep_orphan_files
+from jiandu.documents.files import sweep_orphan_files
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs.models import Agency
 

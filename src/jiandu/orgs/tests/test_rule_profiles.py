@@ -1,4 +1,5 @@
-"""`sync_profiles` (idempotent, ledgered, all-or-nothing), `profile_for`, and the admin pages."""
+"""`sync_profiles` (idempotent, ledgered, all-or-nothing), `profile_for`, the admin pages, and the
+profiles' vocabularies of roles and units against the models."""
 
 import pytest
 import yaml
@@ -7,11 +8,13 @@ from django.urls import reverse
 
 from jiandu.core.errors import NotAllowed, ServiceError
 from jiandu.ledger.models import LedgerEntry
-from jiandu.orgs.models import Agency, Person, Role, RoleAssignment
+from jiandu.orgs.models import Agency, Person, Role, RoleAssignment, Unit
+from jiandu.orgs.profiles import profile_for, sync_profiles
 from jiandu.rules import loader
 from jiandu.rules.loader import ProfileError, available_profiles, document_digest, load_profile
 from jiandu.rules.models import RuleProfile
-from jiandu.rules.services import parsed_profile, profile_for, sync_profiles
+from jiandu.rules.schema import ROLES, UNIT_KINDS
+from jiandu.rules.services import parsed_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +188,10 @@ def test_admin_reload_refused_for_staff_without_the_role(client, agency):
     response = client.post(reverse("admin:rules_ruleprofile_reload"), follow=True)
     assert "只有系统管理员" in response.content.decode()
     assert not RuleProfile.objects.exists()
+
+
+def test_vocabularies_match_the_orgs_models():
+    # Every role a profile may name is a platform role; the hotline's service account is no
+    # person a regulation could name, so it is the one platform role profiles do not know.
+    assert dict(Role.choices) == {**ROLES, Role.HOTLINE.value: Role.HOTLINE.label}
+    assert set(Unit.Kind.values) == set(UNIT_KINDS) - {"external"}

@@ -7,17 +7,16 @@ from django.db import models
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from jiandu.ledger.services import record
+from .services import agency_model, record
 
 
 def _agency_of(obj: models.Model) -> Any:
-    from jiandu.orgs.models import Agency
-
-    if isinstance(obj, Agency):
+    agency_class = agency_model()
+    if isinstance(obj, agency_class):
         return obj
     for path in ("agency", "person"):
         related = getattr(obj, path, None)
-        if isinstance(related, Agency):
+        if isinstance(related, agency_class):
             return related
         if related is not None and hasattr(related, "agency"):
             return related.agency

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from jiandu.core.demo import DEMO_PASSWORD, demo_logins, load_demo
+from jiandu.demo.loader import DEMO_PASSWORD, demo_logins, load_demo
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from jiandu.core.files import sweep_orphan_files
+from jiandu.documents.files import sweep_orphan_files
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""The demo district (`jiandu demo`): agencies, people and complaints, loaded through the services."""

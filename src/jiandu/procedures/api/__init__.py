@@ -1,0 +1,1 @@
+"""The API pieces every procedure app's endpoints share: who may call them."""
