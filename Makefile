@@ -45,6 +45,7 @@ lint: setup
 	$(BIN)/ruff format --check src bench
 	$(BIN)/python tools/check_period_literals.py src/jiandu
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python -m bench

@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -281,7 +282,9 @@ def _save_attachment(
         complaint=complaint,
         kind=kind,
         note=note,
-        original_name=checked.name,
+        # A property that seals the name; Django's Model() sets properties given as arguments, which
+        # the stubs' check of the model's fields does not know.
+        original_name=checked.name,  # type: ignore[misc]
         content_type=checked.content_type,
         size=checked.size,
         sha256=checked.sha256,
@@ -668,6 +671,7 @@ def refer_complaint(complaint: Complaint, *, actor: Person, competent_body: str,
             profile,
             owner=actor,
         )
+        assert referral is not None  # the profile has the period (checked above), so it was opened
         deadlines.close_deadline(referral, at=now)
     complaint.state = Complaint.State.REFERRED
     complaint.decided_at = now
@@ -785,7 +789,7 @@ def receive_explanation_request(request: ExplanationRequest, *, actor: Person) -
 
 @transaction.atomic
 def submit_explanation(
-    request: ExplanationRequest, *, actor: Person, explanation: str, files: list[Any] = ()
+    request: ExplanationRequest, *, actor: Person, explanation: str, files: Sequence[Any] = ()
 ) -> ExplanationRequest:
     """The body complained about answers in writing, with its evidence."""
     request = ExplanationRequest.objects.select_for_update().select_related("complaint").get(pk=request.pk)
@@ -969,6 +973,7 @@ def decide_extension(
     old_due = deadline.due_date
     if approve:
         maximum = extension_limit(complaint)
+        assert maximum is not None  # request_extension takes no request where the profile sets no maximum
         if (deadline.extension_amount or 0) + request.amount > maximum.amount:
             raise InvalidState(
                 f"批准后累计延长将超过{maximum}（{maximum.citation}），请不予批准或由承办人重新申请。",
@@ -1130,7 +1135,9 @@ def rate_complaint(
     if source == Rating.Source.HOTLINE:
         if not visit_id:
             raise ServiceError("请填写回访编号：同一次回访重复报送只记一次。", field="visit_id")
-        if len(visit_id) > Rating._meta.get_field("visit_id").max_length:
+        max_length = Rating._meta.get_field("visit_id").max_length
+        assert max_length is not None  # a CharField's
+        if len(visit_id) > max_length:
             raise ServiceError("回访编号过长。", field="visit_id")
         earlier = complaint.ratings.filter(source=source, visit_id=visit_id).first()
         if earlier is not None:
@@ -1297,7 +1304,7 @@ def material_file_name(material: Material) -> str:
     sender's file had (which may name the complainant and is sealed)."""
     if not material.file:
         return f"{material.pk}-{material.kind}.txt"
-    stored = material.file.name.rsplit("/", 1)[-1]
+    stored = (material.file.name or "").rsplit("/", 1)[-1]  # a file that is there has a name
     ending = stored[stored.rfind(".") :] if "." in stored else ""
     return f"{material.pk}-{material.kind}{ending}"
 

@@ -175,6 +175,7 @@ def extend_deadline(deadline: Deadline, *, amount: int, unit: str, citation: str
     if deadline.extension_amount is None:
         deadline.base_due_date = deadline.due_date
     total = (deadline.extension_amount or 0) + amount
+    assert deadline.base_due_date is not None  # set at the first extension: just above, or earlier
     due = _due(deadline.base_due_date, total, unit)
     deadline.extension_amount = total
     deadline.extension_unit = unit

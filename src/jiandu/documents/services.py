@@ -20,7 +20,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -40,7 +40,8 @@ from .render import describe_characters, render_docx, render_pdf, unprintable
 logger = logging.getLogger(__name__)
 
 FORMATS = ("docx", "pdf")
-NUMBER_MAX_LENGTH = Document._meta.get_field("number").max_length
+# A CharField's max_length, never None; the stubs type every field's as optional.
+NUMBER_MAX_LENGTH: int = Document._meta.get_field("number").max_length  # type: ignore[assignment]
 
 
 def _refuse_unprintable(spec: DocumentKind, context: Mapping[str, Any]) -> None:
@@ -141,7 +142,8 @@ def issue_document(
     """
     spec = get_kind(kind)
     _check_actor(actor, agency)
-    if not isinstance(subject, models.Model) or not isinstance(subject.pk, int) or subject.pk < 0:
+    subject_pk = subject.pk if isinstance(subject, models.Model) else None
+    if not isinstance(subject_pk, int) or subject_pk < 0:
         raise ServiceError("文书须对应一个已保存的事项。", field="subject")
     issued_on = timezone.localdate()
     supplied: dict[str, Any] = {"agency_name": agency.name, "citation": citation, "issued_on": issued_on}
@@ -205,7 +207,7 @@ def issue_document(
     except BaseException:
         for file in saved:
             try:
-                file.storage.delete(file.name)
+                file.storage.delete(cast(str, file.name))  # named by file.save above
             except Exception:
                 logger.exception("could not remove %s after a failed issue", file.name)
         raise

@@ -82,7 +82,7 @@ def _actor_fields(actor: Any, actor_label: str | None) -> tuple[int | None, str]
     return actor.pk, actor_label or actor.get_username()
 
 
-def _lock_and_read_head(connection: Any) -> tuple[int | None, str | None]:
+def _lock_and_read_head(connection: Any) -> tuple[int, str] | None:
     """Take the writer lock (held until the transaction ends) and read the chain's head after it.
 
     The lock is the serialised section every writer queues for, so it is one round trip: on
@@ -97,7 +97,7 @@ def _lock_and_read_head(connection: Any) -> tuple[int | None, str | None]:
         else:
             cursor.execute(f"SELECT seq, entry_hash FROM {table} ORDER BY seq DESC LIMIT 1")  # noqa: S608
         row = cursor.fetchone()
-    return (row[0], row[1]) if row else (None, None)
+    return (row[0], row[1]) if row else None
 
 
 def record(
@@ -142,9 +142,9 @@ def record(
     using = router.db_for_write(LedgerEntry)
     # savepoint=False: a failure here poisons the caller's transaction instead of being caught.
     with transaction.atomic(using=using, savepoint=False):
-        head_seq, head_hash = _lock_and_read_head(transaction.get_connection(using))
+        head = _lock_and_read_head(transaction.get_connection(using))
         entry.seq, entry.prev_hash = (
-            (head_seq + 1, head_hash) if head_seq is not None else (1, offline.GENESIS_PREV_HASH)
+            (head[0] + 1, head[1]) if head is not None else (1, offline.GENESIS_PREV_HASH)
         )
         entry.recorded_at = timezone.now()
         entry.entry_hash = offline.entry_hash(**entry.hash_fields())

@@ -81,7 +81,7 @@ def create_agency(
 def bind_profile(*, actor: Person | None, agency: Agency, profile: Any) -> Agency:
     """Bind an agency to the jurisdiction profile whose rules it follows."""
     ensure_administrator(actor)
-    previous = agency.profile.code if agency.profile_id else None
+    previous = agency.profile.code if agency.profile is not None else None
     agency.profile = profile
     agency.save(update_fields=["profile"])
     record(
