@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/", include("jiandu.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("jiandu.complaints.urls")),
+    path("", include("jiandu.procedures.urls")),
     path("", include("jiandu.web.urls")),
 ]

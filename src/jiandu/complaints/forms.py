@@ -23,34 +23,12 @@ from jiandu.core.errors import ServiceError
 from jiandu.core.text import clean_text
 from jiandu.orgs.models import Agency, Certificate, Person
 from jiandu.orgs.profiles import profile_for
+from jiandu.procedures.inputs import MAX_FILES_PER_FORM, MultipleFileField
+from jiandu.procedures.uploads import CheckedFile, check_upload
 from jiandu.rules.citations import cite
 
 from . import services
 from .models import Complaint, Material, Rating
-from .uploads import CheckedFile, check_upload
-
-# Anti-abuse bounds on one submission (not legal rules): how many files one form may carry.
-MAX_FILES_PER_FORM = 10
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field; cleans to a list (empty when none were chosen)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        items = data if isinstance(data, list | tuple) else [data] if data else []
-        if len(items) > MAX_FILES_PER_FORM:
-            raise forms.ValidationError(f"一次最多上传 {MAX_FILES_PER_FORM} 个文件。")
-        return [super(MultipleFileField, self).clean(item, initial) for item in items]
-
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": "日期格式不正确，例如 2026-03-01。"}

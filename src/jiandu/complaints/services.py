@@ -43,13 +43,13 @@ from jiandu.documents.services import issue_document, ledger_reference
 from jiandu.ledger.services import record
 from jiandu.orgs.models import Agency, Person, Role
 from jiandu.orgs.profiles import profile_for
+from jiandu.procedures.uploads import CheckedFile, check_upload
 from jiandu.rules.loader import Period, Profile
 from jiandu.rules.schema import PERIOD_UNITS
 
 from .handlers import handles_complaints
 from .models import Complaint, ExplanationRequest, ExtensionRequest, Material, NumberCounter, Rating, Reveal
 from .procedure import COMPLAINTS
-from .uploads import CheckedFile, check_upload
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 CODE_LENGTH, SECRET_LENGTH = 12, 8

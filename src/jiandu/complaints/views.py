@@ -44,12 +44,12 @@ from jiandu.documents.services import read_document_file
 from jiandu.ledger.services import record
 from jiandu.orgs.models import Agency, Person, Role
 from jiandu.orgs.profiles import profile_for
+from jiandu.procedures.uploads import CheckedFile
 from jiandu.rules.citations import cite
 from jiandu.rules.loader import Period, Profile
 
 from . import archive, forms, ratelimit, services, tables
 from .models import Complaint, ExplanationRequest, ExtensionRequest, Material, Rating
-from .uploads import CheckedFile
 
 logger = logging.getLogger(__name__)
 

@@ -49,6 +49,8 @@ PEOPLE = [
     ("supervisor", "陈监督", "demo-sfj", "行政执法监督科", (Role.SUPERVISOR,)),
     # 区政府办公室 follows the matters the 12345 hotline transferred (督办, 001 附件1 二).
     ("zfb", "林督办", GOVERNMENT_CODE, "区政府办公室", (Role.SUPERVISOR,)),
+    # The bureau's head: 002 第十一条's "经批准" before a 行政执法监督决定书 (备案审查).
+    ("sfj-leader", "黄局长", "demo-sfj", "办公室", (Role.PRINCIPAL_LEADER, Role.SUPERVISOR)),
     ("inspector", "周纪检", "demo-sfj", "派驻纪检监察组", (Role.DISCIPLINE_INSPECTOR,)),
     # 004 第3条: 人事股 receives and handles the 市场监管局's complaints, not its 法规科.
     ("legal", "王法规", "demo-amr", "人事股", (Role.LEGAL_AFFAIRS,)),
@@ -70,7 +72,11 @@ DEMO_USERNAMES = [username for username, *_rest in PEOPLE]
 
 UNITS = {
     GOVERNMENT_CODE: [("区政府办公室", Unit.Kind.OFFICE)],
-    "demo-sfj": [("行政执法监督科", Unit.Kind.LEGAL_AFFAIRS), ("派驻纪检监察组", Unit.Kind.DISCIPLINE)],
+    "demo-sfj": [
+        ("行政执法监督科", Unit.Kind.LEGAL_AFFAIRS),
+        ("办公室", Unit.Kind.OFFICE),
+        ("派驻纪检监察组", Unit.Kind.DISCIPLINE),
+    ],
     "demo-amr": [
         ("法规科", Unit.Kind.LEGAL_AFFAIRS),
         ("人事股", Unit.Kind.PERSONNEL),

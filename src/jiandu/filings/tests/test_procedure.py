@@ -1,0 +1,215 @@
+"""The filing procedure through the kernel's runner: 002 第七条、第八条、第十一条、第十二条."""
+
+from __future__ import annotations
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from jiandu.core.errors import InvalidState, NotAllowed, ServiceError
+from jiandu.deadlines.models import Deadline
+from jiandu.deadlines.services import deadlines_of
+from jiandu.documents.models import Document
+from jiandu.filings.models import Filing
+from jiandu.ledger.models import LedgerEntry
+from jiandu.orgs.models import Agency
+from jiandu.procedures.runner import allowed_steps, run_step
+from jiandu.procedures.timeline import timeline
+
+pytestmark = pytest.mark.django_db
+
+TITLE = "关于公共资源交易投诉处理的若干规定"
+
+
+def pdf(name: str = "规定.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4 test\n%%EOF", content_type="application/pdf")
+
+
+def submit(person, *, days_ago: int = 3, kind: str = Filing.Kind.NORMATIVE_DOCUMENT, **extra) -> Filing:
+    inputs = {
+        "kind": kind,
+        "title": TITLE,
+        "document_number": "示范公管规〔2026〕1号",
+        "event_date": timezone.localdate() - datetime.timedelta(days=days_ago),
+        "summary": "",
+        "files": [pdf()],
+        **extra,
+    }
+    return run_step("filings.submit", actor=person, agency=person.agency, inputs=inputs).matter
+
+
+def at(moment: datetime.datetime):
+    """Run what follows as if it were `moment` (the clock every service reads)."""
+    return mock.patch("django.utils.timezone.now", return_value=moment)
+
+
+def test_a_filing_on_time_is_numbered_registered_and_ledgered_once(demo, media):
+    before = LedgerEntry.objects.count()
+    filing = submit(demo["ggzy-legal"])
+    assert filing.state == Filing.State.SUBMITTED
+    assert filing.number == f"{filing.agency.code.upper()}-BA-{timezone.localdate().year}-000001"
+    assert filing.supervisor == Agency.objects.get(code="demo-sfj")
+    assert filing.late is False
+    (deadline,) = deadlines_of(filing)
+    assert deadline.rule_key == "filing.normative_document" and deadline.state == Deadline.State.MET
+    assert "第七条" in deadline.citation
+    entries = list(LedgerEntry.objects.filter(seq__gt=before) if before else LedgerEntry.objects.all())
+    assert [e.action for e in entries] == ["filings.submit"]
+    payload = entries[0].payload
+    assert payload["late"] is False and payload["to"] == "submitted"
+    # Typed text is kept as a digest: the ledger proves what was written without repeating it.
+    assert TITLE not in str(payload)
+    assert payload["inputs"]["files"][0]["sha256"]
+
+
+def test_a_late_filing_is_flagged(demo, media):
+    filing = submit(demo["ggzy-legal"], days_ago=45)
+    assert filing.late is True
+    assert deadlines_of(filing).get().state == Deadline.State.MISSED
+
+
+def test_a_major_penalty_decision_runs_on_its_own_period(demo, media):
+    filing = submit(demo["ggzy-legal"], kind=Filing.Kind.MAJOR_PENALTY, days_ago=20)
+    deadline = deadlines_of(filing).get()
+    assert deadline.rule_key == "filing.major_penalty_decision" and "第八条" in deadline.citation
+    assert filing.late is True  # 15 days (002 第八条)
+
+
+def test_numbers_are_gapless_when_a_filing_fails(demo, media):
+    person = demo["ggzy-legal"]
+    first = submit(person)
+    with pytest.raises(ServiceError) as refused:
+        submit(person, days_ago=-5)  # a publication date in the future
+    assert refused.value.field == "event_date"
+    second = submit(person)
+    assert int(second.number[-6:]) == int(first.number[-6:]) + 1
+
+
+def test_refusals_name_the_field_and_leave_nothing(demo, media):
+    person = demo["ggzy-legal"]
+    before = (LedgerEntry.objects.count(), Filing.objects.count(), Deadline.objects.count())
+    for bad, field in [
+        ({"title": "a\x00b"}, "title"),
+        ({"kind": "other"}, "kind"),
+        ({"event_date": "2026-02-30"}, "event_date"),
+        ({"event_date": "0001-01-01"}, "event_date"),
+        ({"files": []}, "files"),
+        ({"files": [SimpleUploadedFile("x.pdf", b"MZ\x90\x00")]}, "files"),
+        ({"surprise": 1}, "surprise"),
+    ]:
+        with pytest.raises(ServiceError) as refused:
+            submit(person, **bad)
+        assert refused.value.field == field, bad
+    assert (LedgerEntry.objects.count(), Filing.objects.count(), Deadline.objects.count()) == before
+
+
+def test_only_the_filing_agencys_legal_staff_file_and_only_where_the_rules_say(demo, media):
+    with pytest.raises(NotAllowed):
+        run_step("filings.submit", actor=demo["handler"], agency=demo["ggzy-legal"].agency, inputs={})
+    # 中山 (004) states no filing rules: its agency does not run the procedure here.
+    with pytest.raises(ServiceError) as off:
+        submit(demo["legal"])
+    assert off.value.code == "procedure_off"
+
+
+def test_review_with_a_notice_a_report_and_acceptance(demo, media):
+    filer, reviewer = demo["ggzy-legal"], demo["supervisor"]
+    filing = submit(filer)
+    assert [s.name for s in allowed_steps(reviewer, filing)] == ["filings.accept", "filings.notify"]
+    assert allowed_steps(filer, filing) == []
+
+    result = run_step(
+        "filings.notify",
+        filing,
+        actor=reviewer,
+        inputs={"problems": "第三条超出上位法规定的处罚幅度", "correction": "删除第三条"},
+    )
+    filing = result.matter
+    assert filing.state == Filing.State.CORRECTING
+    letter = Document.objects.get(pk=result.letter["document"])
+    assert letter.kind == "filing_supervision_notice" and letter.agency == reviewer.agency
+    assert [s.name for s in allowed_steps(filer, filing)] == ["filings.receive"]
+
+    received = timezone.now()
+    filing = run_step("filings.receive", filing, actor=filer).matter
+    reply = deadlines_of(filing).get(rule_key="supervision_notice.notice.reply")
+    assert reply.start_date == timezone.localtime(received).date()
+    assert reply.amount == 15 and reply.unit == "day" and "第十二条" in reply.citation
+    with pytest.raises(InvalidState):
+        run_step("filings.receive", filing, actor=filer)
+
+    filing = run_step(
+        "filings.report", filing, actor=filer, inputs={"report": "已删除第三条并重新发布"}
+    ).matter
+    assert filing.state == Filing.State.REPORTED
+    assert deadlines_of(filing).get(pk=reply.pk).state == Deadline.State.MET
+    filing = run_step("filings.accept", filing, actor=reviewer, inputs={}).matter
+    assert filing.state == Filing.State.FILED and filing.is_closed
+    rows = timeline(filing, list(Document.objects.filter(pk=letter.pk)))
+    assert [r.action for r in rows] == [
+        "报送备案",
+        "制发监督通知书，制发《行政执法监督通知书》",
+        "签收文书",
+        "报告执行情况",
+        "予以备案",
+    ]
+
+
+def test_an_overdue_correction_lets_the_bureau_order_a_revocation(demo, media):
+    filer, reviewer, head = demo["ggzy-legal"], demo["supervisor"], demo["sfj-leader"]
+    filing = submit(filer)
+    correct_by = timezone.localdate() + datetime.timedelta(days=10)
+    filing = run_step(
+        "filings.notify",
+        filing,
+        actor=reviewer,
+        inputs={"problems": "超越职权", "correction": "纠正", "correct_by": correct_by},
+    ).matter
+    filing = run_step("filings.receive", filing, actor=filer).matter
+    report = deadlines_of(filing).get(rule_key="supervision_notice.correction_report")
+    assert report.start_date == correct_by  # 限期纠正满15日内
+    # Not overdue yet: the order is not offered and is refused.
+    assert "filings.decide" not in [s.name for s in allowed_steps(head, filing)]
+    with pytest.raises(InvalidState):
+        run_step("filings.decide", filing, actor=head, inputs={"order": "revoke", "reasons": "逾期"})
+    later = timezone.now() + datetime.timedelta(days=40)
+    with at(later):
+        assert "filings.decide" in [s.name for s in allowed_steps(head, filing)]
+        # 经批准 (第十一条): the bureau's head decides, not its supervision officer.
+        assert "filings.decide" not in [s.name for s in allowed_steps(reviewer, filing)]
+        result = run_step(
+            "filings.decide", filing, actor=head, inputs={"order": "revoke", "reasons": "逾期不纠正"}
+        )
+    assert result.matter.state == Filing.State.ORDERED
+    assert Document.objects.get(pk=result.letter["document"]).kind == "filing_supervision_decision"
+    assert deadlines_of(filing).get(pk=report.pk).state == Deadline.State.MISSED
+
+
+def test_wrong_state_and_wrong_actor_write_nothing(demo, media):
+    filer = demo["ggzy-legal"]
+    filing = submit(filer)
+    before = LedgerEntry.objects.count()
+    with pytest.raises(InvalidState):
+        run_step("filings.report", filing, actor=filer, inputs={"report": "x"})
+    with pytest.raises(NotAllowed):
+        run_step("filings.accept", filing, actor=filer, inputs={})
+    with pytest.raises(NotAllowed) as hidden:
+        run_step("filings.accept", filing, actor=demo["cgzf-legal"], inputs={})
+    assert hidden.value.code == "not_found"
+    assert LedgerEntry.objects.count() == before
+    filing.refresh_from_db()
+    assert filing.state == Filing.State.SUBMITTED
+
+
+def test_restrict_honours_the_action(demo, media):
+    filer, reviewer = demo["ggzy-legal"], demo["supervisor"]
+    waiting = submit(filer)
+    done = run_step("filings.accept", submit(filer), actor=reviewer, inputs={}).matter
+    assert set(Filing.objects.restrict(reviewer, "view")) == {waiting, done}
+    assert list(Filing.objects.restrict(reviewer, "filings.accept")) == [waiting]
+    assert list(Filing.objects.restrict(filer, "filings.accept")) == []
+    assert set(Filing.objects.restrict(filer, "view")) == {waiting, done}
+    assert list(Filing.objects.restrict(demo["cgzf-legal"], "view")) == []

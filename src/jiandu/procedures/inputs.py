@@ -1,0 +1,205 @@
+"""What a step takes from the person acting: one declaration per field, read by the runner (which
+validates), the page (which draws a form) and the API (which documents and parses a request).
+
+Validation lives here and only here: `Input.clean` turns a raw value (from a form, JSON or a
+scenario file) into the value the step's body gets, or raises ServiceError naming the field in
+Chinese. Form and serializer fields only parse types; whatever they let through is cleaned again.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from rest_framework import serializers
+
+from jiandu.core.errors import ServiceError
+from jiandu.core.text import clean_text
+
+TEXT_KINDS = ("line", "short", "long")
+KINDS = (*TEXT_KINDS, "integer", "date", "choice", "flag", "files")
+
+# Anti-abuse bound on one submission (not a legal rule): how many files one field may carry.
+MAX_FILES_PER_FORM = 10
+
+Choices = Sequence[tuple[str, str]] | Callable[[Any], Sequence[tuple[str, str]]]
+
+
+def date_range() -> tuple[datetime.date, datetime.date]:
+    """The dates accepted at all (anti-abuse bounds, `settings.JIANDU_API_DATE_RANGE`): outside
+    them a date is a typing error, and near Python's ends a day more or less cannot be computed."""
+    first, last = getattr(settings, "JIANDU_API_DATE_RANGE", None) or ("1900-01-01", "2999-12-31")
+    return datetime.date.fromisoformat(first), datetime.date.fromisoformat(last)
+
+
+@dataclass(frozen=True)
+class Input:
+    """One field a step takes.
+
+    kind: line / short / long (text of that bound), integer, date, choice, flag, files.
+    personal: the value may identify a person; it never goes into the ledger payload.
+    choices: (value, label) pairs, or a function of the matter (None when creating) giving them.
+    minimum/maximum: bounds of an integer.
+    """
+
+    name: str
+    label: str
+    kind: str = "short"
+    required: bool = True
+    personal: bool = False
+    help: str = ""
+    choices: Choices = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown input kind {self.kind!r} for {self.name}")
+
+    def options(self, matter: Any) -> list[tuple[str, str]]:
+        return list(self.choices(matter) if callable(self.choices) else self.choices)
+
+    # ---------------------------------------------------------------------------------- cleaning
+
+    def clean(self, raw: Any, matter: Any = None) -> Any:
+        """The value the step's body receives, or ServiceError naming this field."""
+        if self.kind in TEXT_KINDS:
+            return clean_text(raw, field=self.name, label=self.label, kind=self.kind, required=self.required)
+        if raw in (None, "", [], ()):
+            if self.required:
+                raise ServiceError(f"请填写“{self.label}”。", field=self.name)
+            return [] if self.kind == "files" else (False if self.kind == "flag" else None)
+        return getattr(self, f"_clean_{self.kind}")(raw, matter)
+
+    def _clean_integer(self, raw: Any, matter: Any) -> int:
+        if isinstance(raw, bool):
+            raise ServiceError(f"“{self.label}”须为整数。", field=self.name)
+        try:
+            value = int(str(raw).strip()) if not isinstance(raw, int) else raw
+        except ValueError:
+            raise ServiceError(f"“{self.label}”须为整数。", field=self.name) from None
+        if self.minimum is not None and value < self.minimum:
+            raise ServiceError(f"“{self.label}”不能小于 {self.minimum}。", field=self.name)
+        if self.maximum is not None and value > self.maximum:
+            raise ServiceError(f"“{self.label}”不能大于 {self.maximum}。", field=self.name)
+        return value
+
+    def _clean_date(self, raw: Any, matter: Any) -> datetime.date:
+        if isinstance(raw, datetime.datetime):
+            raw = raw.date()
+        if not isinstance(raw, datetime.date):
+            try:
+                raw = datetime.date.fromisoformat(str(raw).strip())
+            except ValueError:
+                raise ServiceError(
+                    f"“{self.label}”日期格式不正确，例如 2026-03-01。", field=self.name
+                ) from None
+        first, last = date_range()
+        if not first <= raw <= last:
+            raise ServiceError(f"“{self.label}”须在 {first} 至 {last} 之间。", field=self.name)
+        return raw
+
+    def _clean_choice(self, raw: Any, matter: Any) -> str:
+        value = str(raw)
+        if value not in {v for v, _ in self.options(matter)}:
+            raise ServiceError(f"“{self.label}”的选项不正确。", field=self.name)
+        return value
+
+    def _clean_flag(self, raw: Any, matter: Any) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        if str(raw).lower() in {"1", "true", "on", "yes"}:
+            return True
+        if str(raw).lower() in {"0", "false", "off", "no"}:
+            return False
+        raise ServiceError(f"“{self.label}”须为是或否。", field=self.name)
+
+    def _clean_files(self, raw: Any, matter: Any) -> list[Any]:
+        # Content is checked when stored (procedures.uploads.check_upload), which names the file.
+        files = list(raw) if isinstance(raw, list | tuple) else [raw]
+        if len(files) > MAX_FILES_PER_FORM:
+            raise ServiceError(f"“{self.label}”一次最多上传 {MAX_FILES_PER_FORM} 个文件。", field=self.name)
+        if any(not hasattr(f, "read") for f in files):
+            raise ServiceError(f"“{self.label}”须为上传的文件。", field=self.name)
+        return files
+
+    # ------------------------------------------------------------------------- form and serializer
+
+    def form_field(self, matter: Any = None) -> forms.Field:
+        common: dict[str, Any] = {"label": self.label, "required": self.required, "help_text": self.help}
+        if self.kind in TEXT_KINDS:
+            widget = forms.Textarea(attrs={"rows": 4}) if self.kind == "long" else None
+            return forms.CharField(widget=widget, strip=False, **common)
+        if self.kind == "integer":
+            return forms.IntegerField(min_value=self.minimum, max_value=self.maximum, **common)
+        if self.kind == "date":
+            return forms.DateField(
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                error_messages={"invalid": "日期格式不正确，例如 2026-03-01。"},
+                **common,
+            )
+        if self.kind == "choice":
+            return forms.ChoiceField(choices=[("", "请选择"), *self.options(matter)], **common)
+        if self.kind == "flag":
+            return forms.BooleanField(**{**common, "required": False})
+        return MultipleFileField(**common)
+
+    def serializer_field(self) -> serializers.Field:
+        common: dict[str, Any] = {
+            "label": self.label,
+            "required": self.required,
+            "help_text": self.help or None,
+        }
+        if self.kind in TEXT_KINDS:
+            return serializers.CharField(allow_blank=not self.required, trim_whitespace=False, **common)
+        if self.kind == "integer":
+            return serializers.IntegerField(min_value=self.minimum, max_value=self.maximum, **common)
+        if self.kind == "date":
+            return serializers.DateField(**common)
+        if self.kind == "choice":
+            # Choices may depend on the matter; the schema lists the static ones, the runner checks.
+            static = [] if callable(self.choices) else list(self.choices)
+            return (
+                serializers.ChoiceField(choices=static, **common)
+                if static
+                else serializers.CharField(**common)
+            )
+        if self.kind == "flag":
+            return serializers.BooleanField(**{**common, "required": False})
+        return serializers.ListField(child=serializers.FileField(), allow_empty=not self.required, **common)
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; cleans to a list (empty when none were chosen)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        items = data if isinstance(data, list | tuple) else [data] if data else []
+        if len(items) > MAX_FILES_PER_FORM:
+            raise forms.ValidationError(f"一次最多上传 {MAX_FILES_PER_FORM} 个文件。")
+        return [super(MultipleFileField, self).clean(item, initial) for item in items]
+
+
+def form_class(inputs: Sequence[Input], matter: Any = None) -> type[forms.Form]:
+    """A Django form for the inputs (types only; the runner validates)."""
+    attrs: dict[str, Any] = {i.name: i.form_field(matter) for i in inputs}
+    return type("StepForm", (forms.Form,), attrs)
+
+
+def serializer_class(name: str, inputs: Sequence[Input]) -> type[serializers.Serializer]:
+    """A DRF serializer for the inputs, named for the schema (e.g. FilingsAcceptInput)."""
+    attrs: dict[str, Any] = {i.name: i.serializer_field() for i in inputs}
+    return type(name, (serializers.Serializer,), attrs)

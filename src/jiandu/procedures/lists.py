@@ -1,0 +1,162 @@
+"""Every procedure's matter list, from the kernel: search, filters, sorting, counts per state and
+keyset pages, over the viewer's restricted queryset (nothing outside the viewer's scope is counted,
+listed or exported)."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from jiandu.deadlines.models import Deadline
+
+from .registry import Procedure
+
+PAGE_SIZE = 50
+# Sort keys offered to readers: (field, descending). Every sort ends on the id, so pages are stable.
+SORTS = {
+    "-created": ("created_at", True),
+    "created": ("created_at", False),
+    "number": ("number", False),
+    "-number": ("number", True),
+}
+DUE_WINDOWS = {"3": 3, "7": 7, "30": 30}
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Any]
+    next_cursor: str | None
+
+
+class MatterList:
+    """One request's view of a procedure's matters.
+
+    params (a QueryDict or dict): q (number, party or free text), state, agency (id), overdue (1),
+    due (days: an open period ends within them), sort (one of SORTS), cursor (from the last page).
+    """
+
+    def __init__(self, procedure: Procedure, user: Any, params: Mapping[str, Any]) -> None:
+        self.procedure = procedure
+        self.user = user
+        self.params = params
+        self.q = str(params.get("q", "")).strip()[:100]
+        self.state = str(params.get("state", ""))
+        if self.state not in procedure.states.values:
+            self.state = ""
+        self.sort = str(params.get("sort", "-created"))
+        if self.sort not in SORTS:
+            self.sort = "-created"
+        self.overdue = params.get("overdue") == "1"
+        self.due = DUE_WINDOWS.get(str(params.get("due", "")))
+        try:
+            self.agency = int(params.get("agency") or 0) or None
+        except (TypeError, ValueError):
+            self.agency = None
+
+    # ------------------------------------------------------------------------------ the queryset
+
+    def _open_deadlines(self) -> QuerySet[Deadline]:
+        return Deadline.objects.filter(
+            subject_type=ContentType.objects.get_for_model(self.procedure.model),
+            subject_id=OuterRef("pk"),
+            closed_at__isnull=True,
+        )
+
+    def scoped(self) -> QuerySet[Any]:
+        """The viewer's matters with every filter but the state (the counts are per state)."""
+        qs = self.procedure.model.objects.restrict(self.user, "view")
+        if self.q:
+            found = Q(number__icontains=self.q)
+            for name in self.procedure.search_fields:
+                found |= Q(**{f"{name}__icontains": self.q})
+            qs = qs.filter(found)
+        if self.agency:
+            qs = qs.filter(agency_id=self.agency)
+        today = timezone.localdate()
+        if self.overdue:
+            qs = qs.filter(Exists(self._open_deadlines().filter(due_date__lt=today)))
+        if self.due:
+            window = today + datetime.timedelta(days=self.due)
+            qs = qs.filter(Exists(self._open_deadlines().filter(due_date__gte=today, due_date__lte=window)))
+        return qs
+
+    def queryset(self) -> QuerySet[Any]:
+        qs = self.scoped()
+        if self.state:
+            qs = qs.filter(state=self.state)
+        next_due = self._open_deadlines().values("subject_id").annotate(first=Min("due_date")).values("first")
+        return qs.select_related("agency").annotate(next_due=Subquery(next_due[:1]))
+
+    def counts(self) -> list[tuple[str, str, int]]:
+        """(state, label, count) for every state, zero included, within the other filters."""
+        found = dict(self.scoped().order_by().values_list("state").annotate(n=Count("id")))
+        return [(value, label, found.get(value, 0)) for value, label in self.procedure.states.choices]
+
+    # -------------------------------------------------------------------------------- keyset pages
+
+    def _ordered(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        field, descending = SORTS[self.sort]
+        sign = "-" if descending else ""
+        return qs.order_by(f"{sign}{field}", f"{sign}id")
+
+    def _after(self, cursor: str) -> Q | None:
+        field, descending = SORTS[self.sort]
+        try:
+            value, last_id = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
+            if field == "created_at":
+                value = datetime.datetime.fromisoformat(value)
+            last_id = int(last_id)
+        except (ValueError, TypeError):
+            return None
+        op = "lt" if descending else "gt"
+        return Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{op}": last_id})
+
+    def _cursor(self, row: Any) -> str:
+        field, _ = SORTS[self.sort]
+        value = getattr(row, field)
+        raw = json.dumps([value.isoformat() if isinstance(value, datetime.datetime) else value, row.pk])
+        return base64.urlsafe_b64encode(raw.encode()).decode()
+
+    def page(self, size: int = PAGE_SIZE) -> Page:
+        qs = self._ordered(self.queryset())
+        cursor = str(self.params.get("cursor", ""))
+        after = self._after(cursor) if cursor else None
+        if after is not None:
+            qs = qs.filter(after)
+        rows = list(qs[: size + 1])
+        more = len(rows) > size
+        rows = rows[:size]
+        return Page(rows, self._cursor(rows[-1]) if more and rows else None)
+
+    @property
+    def query_without_state(self) -> str:
+        return self.query_without("state")
+
+    @property
+    def query_without_cursor(self) -> str:
+        return self.query_without()
+
+    def query_without(self, *names: str) -> str:
+        """The current query string minus `names` (for links that change one filter)."""
+        kept = {k: v for k, v in self.params.items() if k not in (*names, "cursor") and v}
+        return urlencode(kept)
+
+
+def fact(matter: Any, path: str) -> Any:
+    """The value at `path` (e.g. "agency.name") on a matter, as shown: choices by their label."""
+    value: Any = matter
+    for part in path.split("."):
+        display = getattr(value, f"get_{part}_display", None)
+        value = display() if callable(display) else getattr(value, part)
+        if value is None:
+            return ""
+    return value

@@ -1,0 +1,69 @@
+"""A matter's history, read from the ledger: every step is one entry, so the timeline cannot
+disagree with what was recorded, and no procedure writes its own."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+
+from jiandu.documents.models import Document
+from jiandu.ledger.models import LedgerEntry
+
+from .registry import lookup
+
+# Who acted, for entries without a person (the public form, the 12345 hotline, the platform itself).
+ACTOR_WORDS = {"public": "公众", "hotline": "12345热线", "system": "系统"}
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    at: datetime.datetime
+    actor: str
+    action: str
+    state: str
+
+
+def step_words(action: str) -> str:
+    """The Chinese label of a registered step; the raw action for anything else."""
+    try:
+        return lookup(action)[1].label
+    except KeyError:
+        return action
+
+
+def timeline(matter: Any, documents: list[Document] | None = None) -> list[TimelineRow]:
+    """Every ledger entry about the matter (and its documents), oldest first."""
+    documents = documents if documents is not None else []
+    titles = {str(d.pk): d.title for d in documents}
+    entries = (
+        LedgerEntry.objects.filter(
+            Q(object_type=matter._meta.label_lower, object_id=str(matter.pk))
+            | Q(object_type=Document._meta.label_lower, object_id__in=list(titles))
+        )
+        .select_related("actor")
+        .order_by("seq")
+    )
+    procedure = type(matter).procedure
+    rows = []
+    for entry in entries:
+        payload = entry.payload if isinstance(entry.payload, dict) else {}
+        words = step_words(entry.action)
+        if entry.object_type == Document._meta.label_lower:
+            words = f"{words}《{titles[entry.object_id]}》"
+        letter = payload.get("letter")
+        title = titles.get(str(letter.get("document"))) if isinstance(letter, dict) else None
+        if title:
+            words = f"{words}，制发《{title}》"
+        actor = (
+            (entry.actor.full_name or entry.actor.username)
+            if entry.actor
+            else ACTOR_WORDS.get(entry.actor_label, entry.actor_label)
+        )
+        state = payload.get("to")
+        rows.append(
+            TimelineRow(entry.recorded_at, actor, words, procedure.state_label(state) if state else "")
+        )
+    return rows
