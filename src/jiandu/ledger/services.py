@@ -97,7 +97,8 @@ def _lock_and_read_head(connection: Any) -> tuple[int, str] | None:
         else:
             cursor.execute(f"SELECT seq, entry_hash FROM {table} ORDER BY seq DESC LIMIT 1")  # noqa: S608
         row = cursor.fetchone()
-    return (row[0], row[1]) if row else None
+    # PostgreSQL's function answers an empty chain with a row of NULLs, SQLite with no row.
+    return (row[0], row[1]) if row and row[0] is not None else None
 
 
 def record(
