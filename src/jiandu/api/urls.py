@@ -7,10 +7,13 @@ from rest_framework.routers import DefaultRouter
 from jiandu.api.errors import not_found
 from jiandu.complaints.api import views as complaints_views
 from jiandu.orgs.api import views as orgs_views
+from jiandu.procedures.api import views as procedures_views
+from jiandu.procedures.registry import procedures
 
 router = DefaultRouter()
 orgs_views.register(router)
 complaints_views.register(router)
+procedures_views.register(router, procedures())
 
 app_name = "api"
 urlpatterns = [

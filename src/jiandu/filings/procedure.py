@@ -188,6 +188,11 @@ def _supervision_citation(ctx: StepContext) -> str:
     )
 
 
+def _in_ten_days(today: datetime.date) -> datetime.date:
+    # An example correction date for scenarios and the shared tests; the bureau sets the real one.
+    return today + datetime.timedelta(days=10)  # period-literal-ok: an example input, not a legal period
+
+
 # ------------------------------------------------------------------------------------ declarations
 
 FILINGS = register(
@@ -288,7 +293,7 @@ FILINGS = register(
                 inputs=(
                     Input("problems", "发现的问题", kind="long"),
                     Input("correction", "纠正要求", kind="long"),
-                    Input("correct_by", "纠正期限", kind="date", required=False),
+                    Input("correct_by", "纠正期限", kind="date", required=False, example=_in_ten_days),
                 ),
                 body=_notify,
                 letter=Letter(
@@ -306,7 +311,7 @@ FILINGS = register(
                 inputs=(
                     Input("order", "决定", kind="choice", choices=Filing.Order.choices),
                     Input("reasons", "理由", kind="long"),
-                    Input("correct_by", "纠正期限", kind="date", required=False),
+                    Input("correct_by", "纠正期限", kind="date", required=False, example=_in_ten_days),
                 ),
                 guards=(
                     Guard(_may_order, "尚未逾期不纠正，也未报告执行情况，不能责令变更或撤销（第十一条）。"),

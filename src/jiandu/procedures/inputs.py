@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -44,6 +44,8 @@ class Input:
     personal: the value may identify a person; it never goes into the ledger payload.
     choices: (value, label) pairs, or a function of the matter (None when creating) giving them.
     minimum/maximum: bounds of an integer.
+    example: a valid value for scenarios and the shared tests, or a function of today giving one;
+    by default one is made from the kind (today for a date, the first choice …).
     """
 
     name: str
@@ -55,11 +57,29 @@ class Input:
     choices: Choices = ()
     minimum: int | None = None
     maximum: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    example: Any = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown input kind {self.kind!r} for {self.name}")
+
+    def example_value(self, today: datetime.date, text: str = "示例") -> Any:
+        """A valid value of this input (`text` for typed text)."""
+        if self.example is not None:
+            return self.example(today) if callable(self.example) else self.example
+        if self.kind in TEXT_KINDS:
+            return text
+        if self.kind == "integer":
+            return self.minimum if self.minimum is not None else 1
+        if self.kind == "date":
+            return today
+        if self.kind == "choice":
+            return self.options(None)[0][0]
+        if self.kind == "flag":
+            return True
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return [SimpleUploadedFile("示例.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")]
 
     def options(self, matter: Any) -> list[tuple[str, str]]:
         return list(self.choices(matter) if callable(self.choices) else self.choices)

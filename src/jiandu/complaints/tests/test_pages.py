@@ -560,18 +560,30 @@ def complaints_in_every_state(demo) -> list[Complaint]:
 
 # Who must see what, written out from the seeds and the org model rather than computed by the code
 # under test: a sweep that only checks who must NOT see would pass a page that 404s for everyone.
-EVERYONE = {"admin", "supervisor", "zfb", "inspector", "legal", "amr-fagui", "leader", "deputy", "handler"}
+EVERYONE = {
+    "admin",
+    "supervisor",
+    "sfj-leader",
+    "zfb",
+    "inspector",
+    "legal",
+    "amr-fagui",
+    "leader",
+    "deputy",
+    "handler",
+}
 EVERYONE |= {"handler2", "zhangwei", "lina", "ggzy-legal", "ggzy-leader", "cgzf-legal", "cgzf-leader"}
 # The 市场监管局's complaints (004): its 人事股 (王法规) handles them; its leaders, its legal staff
 # (through whom it answers explanations), the 司法局's supervisors and inspectors, the 区政府办公室
 # (its departments) and the administrator see them; its case handlers and other agencies do not.
-SEE_AMR = {"legal", "amr-fagui", "leader", "deputy", "supervisor", "inspector", "admin", "zfb"}
-SEE_CGZF = {"cgzf-legal", "cgzf-leader", "supervisor", "inspector", "admin", "zfb"}
+# The 司法局's head (sfj-leader) holds its supervision role too: he sees what its supervisors see.
+SEE_AMR = {"legal", "amr-fagui", "leader", "deputy", "supervisor", "sfj-leader", "inspector", "admin", "zfb"}
+SEE_CGZF = {"cgzf-legal", "cgzf-leader", "supervisor", "sfj-leader", "inspector", "admin", "zfb"}
 # 城管 (001) registers nothing itself (only through 12345); its page says so. The 区政府办公室
 # supervises, but hands nothing over: it is told there is no agency to register for.
-REGISTER = {"legal", "ggzy-legal", "supervisor", "cgzf-legal", "zfb"}
+REGISTER = {"legal", "ggzy-legal", "supervisor", "sfj-leader", "cgzf-legal", "zfb"}
 ANSWER_EXPLANATIONS = {"legal", "amr-fagui", "leader", "deputy", "ggzy-legal", "ggzy-leader"}
-ANSWER_EXPLANATIONS |= {"cgzf-legal", "cgzf-leader"}
+ANSWER_EXPLANATIONS |= {"cgzf-legal", "cgzf-leader", "sfj-leader"}  # the 司法局 may be complained about too
 
 
 def staff_pages(complaints: list[Complaint]) -> dict[str, set[str]]:

@@ -1,0 +1,231 @@
+"""The REST API of every procedure, generated from its declarations.
+
+For a procedure with code `filings`:
+  GET  /api/filings/                 the viewer's matters (the list's search and filters, keyset pages)
+  GET  /api/filings/{id}/            one matter, with `allowed_steps` (what the viewer may do now)
+  POST /api/filings/new/{step}/      a step that creates a matter (in the caller's agency)
+  POST /api/filings/{id}/{step}/     any other step
+Each step's request body is its inputs (one serializer per step, documented in the OpenAPI
+schema); the runner validates and refuses exactly as it does for the pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from jiandu.core.errors import ServiceError
+from jiandu.deadlines.services import deadlines_of
+from jiandu.orgs.models import Person
+
+from ..inputs import serializer_class
+from ..lists import MatterList, fact
+from ..registry import Procedure, Step
+from ..runner import allowed_steps, run_step
+from .permissions import IsStaff
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace(".", "_").split("_"))
+
+
+class MatterDeadlineSerializer(serializers.Serializer):
+    key = serializers.CharField(source="rule_key")
+    title = serializers.CharField()
+    start = serializers.DateField(source="start_date")
+    due = serializers.DateField(source="due_date")
+    amount = serializers.IntegerField()
+    unit = serializers.CharField()
+    provisional = serializers.BooleanField()
+    state = serializers.CharField()
+    citation = serializers.CharField()
+
+
+# Built with type(): a field named "label" would shadow the serializer's own attribute in a class body.
+AllowedStepSerializer = type(
+    "AllowedStep",
+    (serializers.Serializer,),
+    {
+        "name": serializers.CharField(help_text="登记的环节名称，如 filings.accept"),
+        "label": serializers.CharField(),
+        "path": serializers.CharField(help_text="提交该环节的地址"),
+        "irreversible": serializers.BooleanField(),
+        "consequence": serializers.CharField(),
+    },
+)
+
+
+def _list_serializer(procedure: Procedure) -> type[serializers.Serializer]:
+    fields: dict[str, Any] = {
+        "id": serializers.IntegerField(),
+        "number": serializers.CharField(),
+        "agency": serializers.IntegerField(source="agency_id"),
+        "state": serializers.CharField(),
+        "state_label": serializers.CharField(),
+        "created_at": serializers.DateTimeField(),
+        "next_due": serializers.DateField(allow_null=True),
+    }
+    return type(f"{_camel(procedure.code)}ListItem", (serializers.Serializer,), fields)
+
+
+def _detail_serializer(procedure: Procedure) -> type[serializers.Serializer]:
+    fields: dict[str, Any] = {
+        "id": serializers.IntegerField(),
+        "number": serializers.CharField(),
+        "agency": serializers.IntegerField(source="agency_id"),
+        "state": serializers.CharField(),
+        "state_label": serializers.CharField(),
+        "created_at": serializers.DateTimeField(),
+        "facts": serializers.DictField(child=serializers.CharField(allow_blank=True)),
+        "deadlines": MatterDeadlineSerializer(many=True),
+        "allowed_steps": AllowedStepSerializer(many=True),
+    }
+    return type(f"{_camel(procedure.code)}Detail", (serializers.Serializer,), fields)
+
+
+def _inputs(step: Step, request: Request) -> dict[str, Any]:
+    data = request.data
+    if not isinstance(data, Mapping):
+        raise ServiceError("请求体须为 JSON 对象或表单。", field="body")
+    unknown = sorted(set(data) - set(step.input_names))
+    if unknown:
+        raise ServiceError(f"“{step.label}”不接受字段 {unknown[0]}。", field=unknown[0])
+    found: dict[str, Any] = {}
+    for i in step.inputs:
+        if i.name in data:
+            several = i.kind == "files" and hasattr(data, "getlist")
+            found[i.name] = data.getlist(i.name) if several else data.get(i.name)  # type: ignore[attr-defined]
+    return found
+
+
+def _run(step: Step, request: Request, **kwargs: Any) -> Any:
+    try:
+        return run_step(
+            step.name, actor=cast(Person, request.user), inputs=_inputs(step, request), **kwargs
+        ).matter
+    except ServiceError as error:
+        if error.code == "not_found":
+            raise exceptions.NotFound(error.message) from None
+        raise
+
+
+def viewset_for(procedure: Procedure) -> type[viewsets.GenericViewSet]:
+    """A ViewSet for the procedure: list, retrieve, and one action per step."""
+    list_serializer = _list_serializer(procedure)
+    detail_serializer = _detail_serializer(procedure)
+
+    class MatterViewSet(viewsets.GenericViewSet):
+        permission_classes = [IsStaff]
+        parser_classes = [JSONParser, MultiPartParser, FormParser]
+        serializer_class = detail_serializer
+
+        def get_queryset(self) -> QuerySet[Any]:
+            return procedure.model.objects.restrict(self.request.user, "view").select_related("agency")
+
+        def _detail(self, matter: Any, code: int = status.HTTP_200_OK) -> Response:
+            person = cast(Person, self.request.user)
+            matter.facts = {label: str(fact(matter, path)) for label, path in procedure.facts}
+            matter.deadlines = list(deadlines_of(matter).order_by("id"))
+            matter.allowed_steps = [
+                {
+                    "name": s.name,
+                    "label": s.label,
+                    "path": f"/api/{procedure.code}/{matter.pk}/{s.slug}/",
+                    "irreversible": s.irreversible,
+                    "consequence": s.consequence,
+                }
+                for s in allowed_steps(person, matter)
+            ]
+            return Response(detail_serializer(matter).data, status=code)
+
+        @extend_schema(
+            responses={200: list_serializer(many=True)},
+            parameters=[
+                OpenApiParameter("q", str, description="编号或名称等"),
+                OpenApiParameter("state", str, enum=list(procedure.states.values)),
+                OpenApiParameter("agency", int),
+                OpenApiParameter("overdue", str, enum=["1"], description="只列有逾期期限的事项"),
+                OpenApiParameter("due", str, enum=["3", "7", "30"], description="有期限在若干日内届满"),
+                OpenApiParameter("sort", str, enum=["-created", "created", "number", "-number"]),
+                OpenApiParameter("cursor", str, description="上一页返回的 next_cursor"),
+            ],
+            summary=f"{procedure.label}：列表",
+        )
+        def list(self, request: Request) -> Response:
+            listing = MatterList(procedure, request.user, request.query_params)
+            page = listing.page()
+            return Response(
+                {
+                    "results": list_serializer(page.rows, many=True).data,
+                    "next_cursor": page.next_cursor,
+                    "counts": {state: n for state, _label, n in listing.counts()},
+                }
+            )
+
+        @extend_schema(summary=f"{procedure.label}：详情（含当前可办理的环节）")
+        def retrieve(self, request: Request, pk: str | None = None) -> Response:
+            return self._detail(self.get_object())
+
+    for step in procedure.steps:
+        _add_step_action(MatterViewSet, procedure, step, detail_serializer)
+    MatterViewSet.__name__ = f"{_camel(procedure.code)}ViewSet"
+    return MatterViewSet
+
+
+def _add_step_action(
+    viewset: type[viewsets.GenericViewSet],
+    procedure: Procedure,
+    step: Step,
+    detail_serializer: type[serializers.Serializer],
+) -> None:
+    request_serializer = serializer_class(f"{_camel(step.name)}Input", step.inputs)
+    schema = extend_schema(
+        request={
+            "application/json": request_serializer,
+            "multipart/form-data": request_serializer,
+        },
+        # 400/401/403/404 are documented for every operation, in the error format (api.errors).
+        responses={200 if not step.creates else 201: detail_serializer},
+        summary=f"{procedure.label}：{step.label}",
+        description=step.consequence or None,
+        operation_id=step.name.replace(".", "_"),
+    )
+    if step.creates:
+
+        def create(self: Any, request: Request) -> Response:
+            agency = cast(Person, request.user).agency
+            if agency is None:
+                raise exceptions.PermissionDenied("只有机关工作人员可以办理。")
+            return self._detail(_run(step, request, agency=agency), status.HTTP_201_CREATED)
+
+        function = create
+    else:
+
+        def act(self: Any, request: Request, pk: str | None = None) -> Response:
+            return self._detail(_run(step, request, matter=self.get_object()))
+
+        function = act
+    # The router maps the HTTP method to the function's name: name it before decorating.
+    function.__name__ = function.__qualname__ = f"step_{step.slug.replace('-', '_')}"
+    path = f"new/{step.slug}" if step.creates else step.slug
+    # extend_schema outside @action, as drf-spectacular documents for actions.
+    handler = schema(
+        action(detail=not step.creates, methods=["post"], url_path=path, url_name=path.replace("/", "-"))(
+            function
+        )
+    )
+    setattr(viewset, function.__name__, handler)
+
+
+def register(router: Any, procedures: list[Procedure]) -> None:
+    """Put every kernel procedure's endpoints on the project router."""
+    for procedure in procedures:
+        router.register(procedure.code, viewset_for(procedure), basename=procedure.code)

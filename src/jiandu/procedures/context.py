@@ -1,0 +1,21 @@
+"""Template context: the registered procedures, for the staff navigation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from .registry import procedures
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Each procedure the kernel draws pages for, with its list's address (staff only)."""
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    return {
+        "procedure_links": [
+            (p.label, reverse("procedures:list", kwargs={"code": p.code})) for p in procedures()
+        ]
+    }
