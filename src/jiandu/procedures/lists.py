@@ -16,6 +16,8 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from jiandu.calendar import Unit
+from jiandu.deadlines.calendar_source import get_calendar
 from jiandu.deadlines.models import Deadline
 
 from .registry import Procedure
@@ -29,6 +31,14 @@ SORTS = {
     "-number": ("number", True),
 }
 DUE_WINDOWS = {"3": 3, "7": 7, "30": 30}
+# `due=soon`: an open period ends within this many working days (the home page's "due soon").
+DUE_SOON = "soon"
+DUE_SOON_WORKDAYS = 3  # period-literal-ok: a display window on the home page, not a statutory period
+
+
+def due_soon_until(today: datetime.date) -> datetime.date:
+    """The last day of the "due soon" window: DUE_SOON_WORKDAYS working days after `today`."""
+    return get_calendar().add(today, DUE_SOON_WORKDAYS, Unit.WORKDAY, provisional_ok=True).due
 
 
 @dataclass(frozen=True)
@@ -41,7 +51,8 @@ class MatterList:
     """One request's view of a procedure's matters.
 
     params (a QueryDict or dict): q (number, party or free text), state, agency (id), overdue (1),
-    due (days: an open period ends within them), sort (one of SORTS), cursor (from the last page).
+    due (days: an open period ends within them; "soon": within DUE_SOON_WORKDAYS working days),
+    sort (one of SORTS), cursor (from the last page).
     """
 
     def __init__(self, procedure: Procedure, user: Any, params: Mapping[str, Any]) -> None:
@@ -56,7 +67,8 @@ class MatterList:
         if self.sort not in SORTS:
             self.sort = "-created"
         self.overdue = params.get("overdue") == "1"
-        self.due = DUE_WINDOWS.get(str(params.get("due", "")))
+        due = str(params.get("due", ""))
+        self.due: int | str | None = DUE_SOON if due == DUE_SOON else DUE_WINDOWS.get(due)
         try:
             self.agency = int(params.get("agency") or 0) or None
         except (TypeError, ValueError):
@@ -85,7 +97,11 @@ class MatterList:
         if self.overdue:
             qs = qs.filter(Exists(self._open_deadlines().filter(due_date__lt=today)))
         if self.due:
-            window = today + datetime.timedelta(days=self.due)
+            window = (
+                due_soon_until(today)
+                if self.due == DUE_SOON
+                else today + datetime.timedelta(days=int(self.due))
+            )
             qs = qs.filter(Exists(self._open_deadlines().filter(due_date__gte=today, due_date__lte=window)))
         return qs
 
@@ -95,6 +111,10 @@ class MatterList:
             qs = qs.filter(state=self.state)
         next_due = self._open_deadlines().values("subject_id").annotate(first=Min("due_date")).values("first")
         return qs.select_related("agency").annotate(next_due=Subquery(next_due[:1]))
+
+    def ordered(self) -> QuerySet[Any]:
+        """Every listed matter (all pages), in the list's order."""
+        return self._ordered(self.queryset())
 
     def counts(self) -> list[tuple[str, str, int]]:
         """(state, label, count) for every state, zero included, within the other filters."""

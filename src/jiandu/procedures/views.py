@@ -29,6 +29,7 @@ from jiandu.ledger.services import record
 from jiandu.orgs.models import Person
 from jiandu.rules.citations import cite
 
+from .export import export_matters
 from .inputs import form_class
 from .lists import MatterList, fact
 from .models import Attachment
@@ -86,6 +87,21 @@ def matter_list(request: HttpRequest, code: str) -> HttpResponse:
         "procedures/list.html",
         {"procedure": proc, "listing": listing, "page": page, "creating": creating},
     )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@never_cache
+@login_required
+def export(request: HttpRequest, code: str) -> FileResponse:
+    """The list as the viewer sees it (same filters, every page, up to the cap) as an Excel
+    workbook; the export is ledgered."""
+    proc = _procedure(code)
+    written = export_matters(MatterList(proc, _viewer(request), request.GET))
+    response = FileResponse(written.file, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, written.filename)
+    return response
 
 
 def _detail(

@@ -249,6 +249,8 @@ JIANDU_TEXT_LIMITS = {
     "long": int(os.environ.get("JIANDU_MAX_COMPLAINT_CHARS", "5000")),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = JIANDU_MAX_UPLOAD_BYTES + 1024 * 1024
+# An Excel export of a matter list holds at most this many rows (the sheet says when it was cut).
+JIANDU_MAX_EXPORT_ROWS = int(os.environ.get("JIANDU_MAX_EXPORT_ROWS", "10000"))
 
 EMAIL_BACKEND = os.environ.get("JIANDU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("JIANDU_FROM_EMAIL", "jiandu@localhost")
