@@ -161,6 +161,15 @@ def close_deadline(deadline: Deadline, *, at: datetime.datetime | None = None) -
     return deadline
 
 
+def cancel_deadline(deadline: Deadline, *, at: datetime.datetime | None = None) -> Deadline:
+    """Close a deadline that no longer runs because a later act superseded what it was for (a
+    notice replaced by a decision): neither met nor missed, cancelled."""
+    deadline.closed_at = at or timezone.now()
+    deadline.state = Deadline.State.CANCELLED
+    deadline.save(update_fields=["closed_at", "state"])
+    return deadline
+
+
 def extend_deadline(deadline: Deadline, *, amount: int, unit: str, citation: str) -> Deadline:
     """Extend an open deadline; the extension runs from the end of the period it extends.
 

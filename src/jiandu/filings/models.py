@@ -35,10 +35,10 @@ class Filing(Matter):
     event_date = models.DateField("发布或决定日期")
     summary = models.TextField("说明", blank=True)
     late = models.BooleanField("逾期报备", default=False)
-    # The current letter round: the 通知书 or 决定书 the agency must answer, and its receipt.
+    # The current letter round (通知书 or 决定书): its correction date and, for a 决定书, the order.
+    # The letter itself is an inter-agency request (procedures.AgencyRequest) with its receipt.
     correct_by = models.DateField("纠正期限", null=True, blank=True)
     order = models.CharField("决定", max_length=10, choices=Order.choices, blank=True)
-    letter_received_at = models.DateTimeField("文书签收时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "备案审查"

@@ -22,6 +22,7 @@ from django.utils import timezone
 from jiandu.core.errors import ServiceError
 from jiandu.deadlines.services import open_deadlines_of
 from jiandu.orgs.models import Role
+from jiandu.procedures import approvals, requests
 from jiandu.procedures.inputs import Input
 from jiandu.procedures.registry import CREATE, Guard, Letter, Opens, Procedure, Step, register
 from jiandu.procedures.runner import StepContext
@@ -35,6 +36,8 @@ PERIOD_OF_KIND = {
     Filing.Kind.NORMATIVE_DOCUMENT: "filing.normative_document",
     Filing.Kind.MAJOR_PENALTY: "filing.major_penalty_decision",
 }
+# Kinds of the kernel's approvals and requests used here, named under the procedure.
+NOTICE, DECISION, ORDER = "filings.notice", "filings.decision", "filings.order"
 REPLY_KEYS = (
     "supervision_notice.notice.reply",
     "supervision_notice.decision.reply",
@@ -47,11 +50,6 @@ FILER = StaffOf(
     label="报备机关的法制工作人员或负责人",
 )
 REVIEWER = StaffOf("supervisor", (Role.SUPERVISOR,), label="备案审查机关的执法监督人员")
-DECIDER = StaffOf(
-    "supervisor",
-    (Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER),
-    label="备案审查机关负责人（第十一条“经批准”）",
-)
 
 
 # ----------------------------------------------------------------------------------------- bodies
@@ -82,29 +80,55 @@ def _flag_late(ctx: StepContext) -> dict[str, Any]:
     return {"late": ctx.matter.late}
 
 
-def _notify(ctx: StepContext) -> None:
+def _correct_by(ctx: StepContext) -> datetime.date | None:
     correct_by = ctx.inputs["correct_by"]
     if correct_by is not None and correct_by <= ctx.today:
         raise ServiceError("纠正期限须晚于今天。", field="correct_by")
-    ctx.matter.correct_by, ctx.matter.order, ctx.matter.letter_received_at = correct_by, "", None
+    return correct_by
 
 
-def _decide(ctx: StepContext) -> dict[str, Any]:
-    _notify(ctx)
-    ctx.matter.order = ctx.inputs["order"]
-    return {"order": ctx.matter.order}
+def _notify(ctx: StepContext) -> None:
+    ctx.matter.correct_by, ctx.matter.order = _correct_by(ctx), ""
+    requests.send(ctx, NOTICE, respondent=ctx.matter.agency, matters=ctx.inputs["correction"])
+
+
+def _propose_order(ctx: StepContext) -> dict[str, Any]:
+    correct_by = _correct_by(ctx)
+    approvals.request(
+        ctx,
+        ORDER,
+        approver=approvals.approver_from_profile(
+            ctx, "supervision_notice.decision.approver", within=ctx.matter.supervisor
+        ),
+        citation=ctx.citation("supervision_notice.decision.approver"),
+        reasons=ctx.inputs["reasons"],
+        details={"order": ctx.inputs["order"], "correct_by": correct_by.isoformat() if correct_by else None},
+    )
+    return {"order": ctx.inputs["order"]}
+
+
+def _approve_order(ctx: StepContext) -> dict[str, Any]:
+    approval = approvals.decide(ctx, ORDER, approved=True, reason=ctx.inputs["opinion"])
+    filing: Filing = ctx.matter
+    filing.order = approval.details["order"]
+    correct_by = approval.details.get("correct_by")
+    filing.correct_by = datetime.date.fromisoformat(correct_by) if correct_by else None
+    # The notice the agency did not act on is replaced by the decision (第十一条).
+    requests.supersede(ctx, reply_keys=REPLY_KEYS)
+    requests.send(ctx, DECISION, respondent=filing.agency, matters=approval.reasons)
+    return {"order": filing.order}
+
+
+def _refuse_order(ctx: StepContext) -> None:
+    approvals.decide(ctx, ORDER, approved=False, reason=ctx.inputs["opinion"])
 
 
 def _receive(ctx: StepContext) -> None:
-    ctx.matter.letter_received_at = ctx.now
+    requests.receive(ctx)
 
 
 def _report(ctx: StepContext) -> None:
-    ctx.matter.letter_received_at = None
-
-
-def _replies_from_receipt(ctx: StepContext) -> bool:
-    return ctx.matter.correct_by is None
+    requests.answer(ctx, text=ctx.inputs["report"], reply_keys=REPLY_KEYS)
 
 
 def _reply_key(state: str) -> str:
@@ -112,14 +136,6 @@ def _reply_key(state: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------ guards
-
-
-def _not_received(filing: Filing) -> bool:
-    return filing.letter_received_at is None
-
-
-def _received(filing: Filing) -> bool:
-    return filing.letter_received_at is not None
 
 
 def _may_order(filing: Filing) -> bool:
@@ -137,7 +153,7 @@ def _may_order(filing: Filing) -> bool:
 
 def _report_phrase(ctx: StepContext, letter_word: str) -> str:
     filing: Filing = ctx.matter
-    key = "supervision_notice.correction_report" if filing.correct_by else _reply_key(ctx.step.target or "")
+    key = "supervision_notice.correction_report" if filing.correct_by else _reply_key(filing.state)
     if not ctx.profile.has(key):
         return "请你机关书面报告执行情况"
     period = ctx.profile.period(key)
@@ -169,7 +185,7 @@ def _decision_context(ctx: StepContext) -> dict[str, Any]:
         "addressee": filing.agency.name,
         "title": filing.title,
         "document_number": filing.document_number,
-        "reasons": ctx.inputs["reasons"],
+        "reasons": approvals.latest(filing, ORDER).reasons,
         "order": Filing.Order(filing.order).label
         + "该"
         + filing.get_kind_display()
@@ -228,6 +244,7 @@ FILINGS = register(
                 "filing.major_penalty_decision",
                 "filing.normative_document",
                 "supervision_notice.correction_report",
+                "supervision_notice.decision.approver",
                 "supervision_notice.decision.reply",
                 "supervision_notice.escalation",
                 "supervision_notice.kinds",
@@ -303,11 +320,11 @@ FILINGS = register(
                 consequence="制发《行政执法监督通知书》，报备机关签收后开始计算书面报告期限。",
             ),
             Step(
-                name="filings.decide",
-                label="制发监督决定书",
+                name="filings.propose_order",
+                label="提请责令变更或撤销",
                 sources=(S.CORRECTING, S.REPORTED),
-                target=S.ORDERED,
-                who=DECIDER,
+                target=None,
+                who=REVIEWER,
                 inputs=(
                     Input("order", "决定", kind="choice", choices=Filing.Order.choices),
                     Input("reasons", "理由", kind="long"),
@@ -315,15 +332,38 @@ FILINGS = register(
                 ),
                 guards=(
                     Guard(_may_order, "尚未逾期不纠正，也未报告执行情况，不能责令变更或撤销（第十一条）。"),
+                    Guard(approvals.NonePending(ORDER), "已提请批准，等待审批。"),
                 ),
-                body=_decide,
-                closes=REPLY_KEYS,
+                body=_propose_order,
+                payload=("order",),
+                consequence="报本机关负责人批准后制发《行政执法监督决定书》（第十一条“经批准”）。",
+            ),
+            Step(
+                name="filings.approve_order",
+                label="批准并制发监督决定书",
+                sources=(S.CORRECTING, S.REPORTED),
+                target=S.ORDERED,
+                who=approvals.Approver(ORDER, label="规则指定的批准人"),
+                inputs=(Input("opinion", "审批意见", kind="long", required=False),),
+                guards=(Guard(approvals.Pending(ORDER), "没有等待审批的提请。"),),
+                body=_approve_order,
                 letter=Letter(
                     "filing_supervision_decision", _decision_context, _supervision_citation, issuer=_bureau
                 ),
                 payload=("order",),
                 irreversible=True,
-                consequence="制发《行政执法监督决定书》，责令报备机关变更或撤销。",
+                consequence="制发《行政执法监督决定书》，责令报备机关变更或撤销；原通知书不再需要答复。",
+            ),
+            Step(
+                name="filings.refuse_order",
+                label="不批准",
+                sources=(S.CORRECTING, S.REPORTED),
+                target=None,
+                who=approvals.Approver(ORDER, label="规则指定的批准人"),
+                inputs=(Input("opinion", "审批意见", kind="long"),),
+                guards=(Guard(approvals.Pending(ORDER), "没有等待审批的提请。"),),
+                body=_refuse_order,
+                consequence="提请退回，案件保持原状态。",
             ),
             Step(
                 name="filings.receive",
@@ -331,24 +371,24 @@ FILINGS = register(
                 sources=(S.CORRECTING, S.ORDERED),
                 target=None,
                 who=FILER,
-                guards=(Guard(_not_received, "该文书已经签收。"),),
+                guards=(Guard(requests.Unreceived(), "没有待签收的文书。"),),
                 body=_receive,
                 opens=(
                     Opens(
                         "supervision_notice.notice.reply",
                         "书面报告执行情况",
-                        when=lambda ctx: ctx.matter.state == S.CORRECTING and _replies_from_receipt(ctx),
+                        when=lambda ctx: ctx.matter.state == S.CORRECTING and ctx.matter.correct_by is None,
                     ),
                     Opens(
                         "supervision_notice.decision.reply",
                         "书面报告执行情况",
-                        when=lambda ctx: ctx.matter.state == S.ORDERED and _replies_from_receipt(ctx),
+                        when=lambda ctx: ctx.matter.state == S.ORDERED and ctx.matter.correct_by is None,
                     ),
                     Opens(
                         "supervision_notice.correction_report",
                         "纠正后书面报告执行情况",
                         start=lambda ctx: ctx.matter.correct_by,
-                        when=lambda ctx: not _replies_from_receipt(ctx),
+                        when=lambda ctx: ctx.matter.correct_by is not None,
                     ),
                 ),
                 consequence="签收后开始计算书面报告执行情况的期限。",
@@ -359,13 +399,12 @@ FILINGS = register(
                 sources=(S.CORRECTING, S.ORDERED),
                 target=S.REPORTED,
                 who=FILER,
-                guards=(Guard(_received, "请先签收文书。"),),
+                guards=(Guard(requests.Received(), "请先签收文书。"),),
                 inputs=(
                     Input("report", "执行情况", kind="long"),
                     Input("files", "相关材料", kind="files", required=False),
                 ),
                 body=_report,
-                closes=REPLY_KEYS,
                 consequence="书面报告提交备案审查机关审查。",
             ),
         ),

@@ -168,6 +168,8 @@ class AgencyRequest(OnMatter):
     )
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
     answer = models.TextField("答复", blank=True)
+    # A request a later act replaced (a notice followed by a decision) is closed unanswered.
+    superseded_at = models.DateTimeField("被取代时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "机关间请求"
@@ -181,7 +183,7 @@ class AgencyRequest(OnMatter):
 
     @property
     def is_open(self) -> bool:
-        return self.answered_at is None
+        return self.answered_at is None and self.superseded_at is None
 
 
 def attachment_path(attachment: Attachment, filename: str) -> str:

@@ -89,6 +89,14 @@ class StepContext:
         self.closed.extend(found)
         return found
 
+    def cancel_periods(self, *keys: str) -> list[Deadline]:
+        """Cancel the matter's open periods of `keys`: superseded, neither met nor missed."""
+        found = list(deadlines.open_deadlines_of(self.matter).filter(rule_key__in=keys))
+        for deadline in found:
+            deadlines.cancel_deadline(deadline, at=self.now)
+        self.closed.extend(found)
+        return found
+
     def citation(self, *keys: str) -> str:
         """The citation of the first of `keys` the profile states ("" when none does)."""
         for key in keys:
@@ -126,9 +134,18 @@ def _refusal(procedure: Procedure, step: Step, actor: Person | None, matter: Any
 
 
 def allowed_steps(actor: Person | None, matter: Any) -> list[Step]:
-    """The steps `actor` may take on `matter` now, in declaration order (inputs aside)."""
+    """The steps `actor` may take on `matter` now, in declaration order (inputs aside).
+
+    The same tests as `run_step`'s, cheapest first: the state (no query), then the actor, then the
+    step's guards; visibility once for all steps.
+    """
     procedure = type(matter).procedure
-    return [s for s in procedure.steps if not s.creates and _refusal(procedure, s, actor, matter) is None]
+    candidates = [s for s in procedure.steps if not s.creates and matter.state in s.sources]
+    if not candidates or not _visible(procedure, actor, matter):
+        return []
+    return [
+        s for s in candidates if s.who.allows(actor, matter) and all(guard.test(matter) for guard in s.guards)
+    ]
 
 
 def may_create(actor: Person | None, step: Step, agency: Agency) -> bool:

@@ -66,7 +66,7 @@ class ProcedureSuite:
     """Subclass with `procedure` set; needs the `demo` and `media` fixtures (the demo district)."""
 
     procedure: ClassVar[Procedure]
-    step_query_budget: ClassVar[int] = 30
+    step_query_budget: ClassVar[int] = 36
     page_query_budget: ClassVar[int] = 26
     list_query_budget: ClassVar[int] = 12
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from jiandu.filings.models import Filing
+from jiandu.filings.procedure import FILINGS
 from jiandu.ledger.models import LedgerEntry
 
 pytestmark = pytest.mark.django_db
@@ -76,14 +77,12 @@ def test_api_refusals_use_the_error_format_and_write_nothing(api, media):
 def test_every_step_is_in_the_schema(api):
     schema = api("supervisor").get("/api/schema/?format=json").json()
     operations = {
-        op["operationId"] for path in schema["paths"].values() for op in path.values() if "operationId" in op
+        op["operationId"]: op
+        for path in schema["paths"].values()
+        for op in path.values()
+        if "operationId" in op
     }
-    for name in (
-        "filings.submit",
-        "filings.accept",
-        "filings.notify",
-        "filings.decide",
-        "filings.receive",
-        "filings.report",
-    ):
-        assert name.replace(".", "_") in operations
+    for step in FILINGS.steps:
+        operation = operations[step.name.replace(".", "_")]
+        assert operation["summary"] == f"备案审查：{step.label}"
+        assert set(operation["responses"]) >= {"400", "403", "404"}

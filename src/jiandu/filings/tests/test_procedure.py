@@ -16,6 +16,7 @@ from jiandu.documents.models import Document
 from jiandu.filings.models import Filing
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs.models import Agency
+from jiandu.procedures.models import Approval
 from jiandu.procedures.runner import allowed_steps, run_step
 from jiandu.procedures.timeline import timeline
 
@@ -158,7 +159,7 @@ def test_review_with_a_notice_a_report_and_acceptance(demo, media):
     ]
 
 
-def test_an_overdue_correction_lets_the_bureau_order_a_revocation(demo, media):
+def test_an_overdue_correction_lets_the_bureau_order_a_revocation_once_approved(demo, media):
     filer, reviewer, head = demo["ggzy-legal"], demo["supervisor"], demo["sfj-leader"]
     filing = submit(filer)
     correct_by = timezone.localdate() + datetime.timedelta(days=10)
@@ -172,20 +173,59 @@ def test_an_overdue_correction_lets_the_bureau_order_a_revocation(demo, media):
     report = deadlines_of(filing).get(rule_key="supervision_notice.correction_report")
     assert report.start_date == correct_by  # 限期纠正满15日内
     # Not overdue yet: the order is not offered and is refused.
-    assert "filings.decide" not in [s.name for s in allowed_steps(head, filing)]
+    assert "filings.propose_order" not in [s.name for s in allowed_steps(reviewer, filing)]
     with pytest.raises(InvalidState):
-        run_step("filings.decide", filing, actor=head, inputs={"order": "revoke", "reasons": "逾期"})
-    later = timezone.now() + datetime.timedelta(days=40)
-    with at(later):
-        assert "filings.decide" in [s.name for s in allowed_steps(head, filing)]
-        # 经批准 (第十一条): the bureau's head decides, not its supervision officer.
-        assert "filings.decide" not in [s.name for s in allowed_steps(reviewer, filing)]
-        result = run_step(
-            "filings.decide", filing, actor=head, inputs={"order": "revoke", "reasons": "逾期不纠正"}
+        run_step(
+            "filings.propose_order", filing, actor=reviewer, inputs={"order": "revoke", "reasons": "逾期"}
         )
-    assert result.matter.state == Filing.State.ORDERED
+    later = timezone.now() + datetime.timedelta(days=12)
+    with at(later):
+        # 经批准 (第十一条): the officer proposes, the head the profile names approves.
+        assert "filings.propose_order" in [s.name for s in allowed_steps(reviewer, filing)]
+        run_step(
+            "filings.propose_order",
+            filing,
+            actor=reviewer,
+            inputs={"order": "revoke", "reasons": "逾期不纠正"},
+        )
+        assert [s.name for s in allowed_steps(head, filing)] == [
+            "filings.approve_order",
+            "filings.refuse_order",
+        ]
+        assert allowed_steps(reviewer, filing) == []  # nothing twice: the proposal waits
+        assert list(Filing.objects.restrict(head, "filings.approve_order")) == [filing]
+        assert list(Filing.objects.restrict(reviewer, "filings.approve_order")) == []
+        approval = Approval.objects.get()
+        assert "第十一条" in approval.citation and approval.approver_agency == head.agency
+        result = run_step("filings.approve_order", filing, actor=head, inputs={"opinion": "同意"})
+    assert result.matter.state == Filing.State.ORDERED and result.matter.order == "revoke"
     assert Document.objects.get(pk=result.letter["document"]).kind == "filing_supervision_decision"
-    assert deadlines_of(filing).get(pk=report.pk).state == Deadline.State.MISSED
+    # The notice's report period is superseded by the decision: cancelled, neither met nor missed.
+    assert deadlines_of(filing).get(pk=report.pk).state == Deadline.State.CANCELLED
+    assert [s.name for s in allowed_steps(filer, result.matter)] == ["filings.receive"]
+
+
+def test_a_refused_proposal_leaves_the_filing_as_it_was(demo, media):
+    filer, reviewer, head = demo["ggzy-legal"], demo["supervisor"], demo["sfj-leader"]
+    filing = submit(filer)
+    filing = run_step(
+        "filings.notify", filing, actor=reviewer, inputs={"problems": "问题", "correction": "纠正"}
+    ).matter
+    filing = run_step("filings.receive", filing, actor=filer).matter
+    filing = run_step("filings.report", filing, actor=filer, inputs={"report": "已纠正"}).matter
+    run_step(
+        "filings.propose_order", filing, actor=reviewer, inputs={"order": "change", "reasons": "纠正不到位"}
+    )
+    filing = run_step(
+        "filings.refuse_order", filing, actor=head, inputs={"opinion": "已纠正，不必责令"}
+    ).matter
+    assert filing.state == Filing.State.REPORTED
+    assert Approval.objects.get().outcome == Approval.Outcome.REFUSED
+    assert [s.name for s in allowed_steps(reviewer, filing)] == [
+        "filings.accept",
+        "filings.notify",
+        "filings.propose_order",
+    ]
 
 
 def test_wrong_state_and_wrong_actor_write_nothing(demo, media):

@@ -1,0 +1,105 @@
+"""Requests between agencies on a matter: one agency asks, another signs for it and answers.
+
+The period to answer runs from the respondent's receipt (签收), which is the respondent's own act:
+a notice lying unread does not shorten anyone's time, and the receipt is on the record. A procedure
+declares a step that sends (`send`), one taken by the respondent that receives (`receive`; the step
+declares the reply period it opens) and one that answers (`answer`, closing the periods). Kinds are named
+under the procedure's code (`filings.notice`), as approval kinds are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.contenttypes.models import ContentType
+
+from jiandu.core.errors import ServiceError
+from jiandu.orgs.models import Agency
+
+from .models import AgencyRequest
+
+if TYPE_CHECKING:
+    from .runner import StepContext
+
+
+def open_request(matter: Any, kind: str | None = None) -> AgencyRequest | None:
+    """The matter's unanswered request (of `kind`, if given), the latest first."""
+    found = AgencyRequest.of(matter).filter(answered_at__isnull=True, superseded_at__isnull=True)
+    if kind is not None:
+        found = found.filter(kind=kind)
+    return found.order_by("-requested_at", "-id").first()
+
+
+def send(ctx: StepContext, kind: str, *, respondent: Agency, matters: str) -> AgencyRequest:
+    """Send a request of `kind` to `respondent`; refused while one is unanswered."""
+    if open_request(ctx.matter) is not None:
+        raise ServiceError("上一份通知尚未答复。", field="state", code="invalid_state")
+    assert ctx.actor is not None
+    return AgencyRequest.objects.create(
+        matter_type=ContentType.objects.get_for_model(ctx.matter),
+        matter_id=ctx.matter.pk,
+        kind=kind,
+        agency=ctx.actor.agency,
+        respondent=respondent,
+        matters=matters,
+        requested_by=ctx.actor,
+        requested_at=ctx.now,
+    )
+
+
+def supersede(ctx: StepContext, *, reply_keys: tuple[str, ...]) -> AgencyRequest | None:
+    """Close the open request unanswered because a later act replaces it; its periods are cancelled."""
+    found = open_request(ctx.matter)
+    if found is None:
+        return None
+    found.superseded_at = ctx.now
+    found.save(update_fields=["superseded_at"])
+    ctx.cancel_periods(*reply_keys)
+    return found
+
+
+def _locked_open(ctx: StepContext) -> AgencyRequest:
+    found = open_request(ctx.matter)
+    if found is None:
+        raise ServiceError("没有待答复的通知。", field="state", code="invalid_state")
+    return AgencyRequest.objects.select_for_update().get(pk=found.pk)
+
+
+def receive(ctx: StepContext) -> AgencyRequest:
+    """The respondent signs for the open request; the step declares the reply period it opens."""
+    found = _locked_open(ctx)
+    if found.received_at is not None:
+        raise ServiceError("该通知已经签收。", field="state", code="invalid_state")
+    found.received_at, found.received_by = ctx.now, ctx.actor
+    found.save(update_fields=["received_at", "received_by"])
+    return found
+
+
+def answer(ctx: StepContext, *, text: str, reply_keys: tuple[str, ...]) -> AgencyRequest:
+    """The respondent answers the open request; its reply periods close (met or missed)."""
+    found = _locked_open(ctx)
+    if found.received_at is None:
+        raise ServiceError("请先签收通知。", field="state", code="invalid_state")
+    found.answered_at, found.answered_by, found.answer = ctx.now, ctx.actor, text
+    found.save(update_fields=["answered_at", "answered_by", "answer"])
+    ctx.close_periods(*reply_keys)
+    return found
+
+
+@dataclass(frozen=True)
+class Unreceived:
+    """Guard test: the open request has not been signed for."""
+
+    def __call__(self, matter: Any) -> bool:
+        found = open_request(matter)
+        return found is not None and found.received_at is None
+
+
+@dataclass(frozen=True)
+class Received:
+    """Guard test: the open request has been signed for and awaits its answer."""
+
+    def __call__(self, matter: Any) -> bool:
+        found = open_request(matter)
+        return found is not None and found.received_at is not None
