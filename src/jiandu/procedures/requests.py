@@ -35,8 +35,9 @@ def send(ctx: StepContext, kind: str, *, respondent: Agency, matters: str) -> Ag
     """Send a request of `kind` to `respondent`; refused while one is unanswered."""
     if open_request(ctx.matter) is not None:
         raise ServiceError("上一份通知尚未答复。", field="state", code="invalid_state")
-    sender = ctx.actor.agency if ctx.actor is not None else None
-    if sender is None:
+    actor = ctx.actor
+    sender = actor.agency if actor is not None else None
+    if actor is None or sender is None:
         raise ServiceError("只有机关工作人员可以发出通知。", field="actor", code="permission_denied")
     return AgencyRequest.objects.create(
         matter_type=ContentType.objects.get_for_model(ctx.matter),
@@ -45,7 +46,7 @@ def send(ctx: StepContext, kind: str, *, respondent: Agency, matters: str) -> Ag
         agency=sender,
         respondent=respondent,
         matters=matters,
-        requested_by=ctx.actor,
+        requested_by=actor,
         requested_at=ctx.now,
     )
 
