@@ -10,6 +10,7 @@
 import datetime
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -284,14 +285,28 @@ class TickReport:
     escalated: int = 0
 
 
+# Who else hears of an overdue period on a matter of some procedure, by the subject's model label
+# (e.g. the supervising body of a filing whose reply is overdue: 002 第十一条 lets it act next).
+_escalation_hooks: dict[str, Callable[[Any], list[Any]]] = {}
+
+
+def register_escalation(model_label: str, others: Callable[[Any], list[Any]]) -> None:
+    """`others(subject)` names people told, besides the agency's head, when a period is overdue."""
+    _escalation_hooks[model_label] = others
+
+
 def _escalation_recipients(deadline: Deadline) -> list[Any]:
     from jiandu.orgs.models import Person, Role
 
-    return list(
+    people = list(
         Person.objects.filter(
             agency=deadline.agency, is_active=True, role_assignments__role=Role.PRINCIPAL_LEADER
         ).distinct()
     )
+    hook = _escalation_hooks.get(deadline.subject_type.model_class()._meta.label)
+    if hook is not None and deadline.subject is not None:
+        people.extend(hook(deadline.subject))
+    return people
 
 
 def tick(now: datetime.datetime | None = None) -> TickReport:

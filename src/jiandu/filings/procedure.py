@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from jiandu.core.errors import ServiceError
 from jiandu.deadlines.services import open_deadlines_of
-from jiandu.orgs.models import Role
+from jiandu.orgs.models import Person, Role
 from jiandu.procedures import approvals, requests
 from jiandu.procedures.inputs import Input
 from jiandu.procedures.registry import CREATE, Guard, Letter, Opens, Procedure, Step, register
@@ -204,6 +204,15 @@ def _supervision_citation(ctx: StepContext) -> str:
     )
 
 
+def _bureau_staff(filing: Filing) -> list[Person]:
+    """An overdue report is the supervising body's business too: 第十一条 lets it order next."""
+    return list(
+        Person.objects.filter(
+            agency=filing.supervisor, is_active=True, role_assignments__role=Role.SUPERVISOR
+        ).distinct()
+    )
+
+
 def _in_ten_days(today: datetime.date) -> datetime.date:
     # An example correction date for scenarios and the shared tests; the bureau sets the real one.
     return today + datetime.timedelta(days=10)  # period-literal-ok: an example input, not a legal period
@@ -234,6 +243,7 @@ FILINGS = register(
         ),
         columns=(("名称", "title"), ("类别", "kind"), ("报备机关", "agency.name")),
         search_fields=("title", "document_number"),
+        escalate_to=_bureau_staff,
         rules=ProcedureRules(
             code="filings",
             label="备案审查",

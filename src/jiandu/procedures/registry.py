@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from jiandu.deadlines.services import register_escalation
 from jiandu.rules.procedures import ProcedureRules
 from jiandu.rules.procedures import register as register_rules
 
@@ -131,6 +132,9 @@ class Procedure:
     facts: tuple[tuple[str, str], ...] = ()
     columns: tuple[tuple[str, str], ...] = ()
     search_fields: tuple[str, ...] = ()
+    # Who besides the agency's head is told when a period on a matter is overdue (a function of
+    # the matter giving people), e.g. the supervising body that may act next.
+    escalate_to: Callable[[Any], list[Any]] | None = None
     by_name: dict[str, Step] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -176,6 +180,8 @@ def register(procedure: Procedure) -> Procedure:
         for step in old.steps:
             _STEPS.pop(step.name, None)
     _PROCEDURES[procedure.code] = procedure
+    if procedure.escalate_to is not None:
+        register_escalation(procedure.model._meta.label, procedure.escalate_to)
     for step in procedure.steps:
         _STEPS[step.name] = (procedure, step)
     return procedure

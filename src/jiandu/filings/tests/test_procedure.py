@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from jiandu.core.errors import InvalidState, NotAllowed, ServiceError
-from jiandu.deadlines.models import Deadline
-from jiandu.deadlines.services import deadlines_of
+from jiandu.deadlines.models import Deadline, Notification
+from jiandu.deadlines.services import deadlines_of, tick
 from jiandu.documents.models import Document
 from jiandu.filings.models import Filing
 from jiandu.ledger.models import LedgerEntry
@@ -253,3 +253,23 @@ def test_restrict_honours_the_action(demo, media):
     assert list(Filing.objects.restrict(filer, "filings.accept")) == []
     assert set(Filing.objects.restrict(filer, "view")) == {waiting, done}
     assert list(Filing.objects.restrict(demo["cgzf-legal"], "view")) == []
+
+
+def test_an_overdue_report_is_escalated_to_the_supervising_body(demo, media):
+    filer, reviewer = demo["ggzy-legal"], demo["supervisor"]
+    filing = submit(filer)
+    filing = run_step(
+        "filings.notify", filing, actor=reviewer, inputs={"problems": "问题", "correction": "纠正"}
+    ).matter
+    run_step("filings.receive", filing, actor=filer)
+    reply = deadlines_of(filing).get(rule_key="supervision_notice.notice.reply")
+    report = tick(now=timezone.now() + datetime.timedelta(days=30))
+    assert report.escalated >= 1
+    told = set(
+        Notification.objects.filter(deadline=reply, kind="escalation").values_list(
+            "person__username", flat=True
+        )
+    )
+    # The agency's head and the bureau's supervision staff; nobody the filing is hidden from.
+    assert {"ggzy-leader", "supervisor", "sfj-leader"} <= told
+    assert not told & {"cgzf-legal", "cgzf-leader", "legal", "leader"}
