@@ -303,7 +303,8 @@ def _escalation_recipients(deadline: Deadline) -> list[Any]:
             agency=deadline.agency, is_active=True, role_assignments__role=Role.PRINCIPAL_LEADER
         ).distinct()
     )
-    hook = _escalation_hooks.get(deadline.subject_type.model_class()._meta.label)
+    model = deadline.subject_type.model_class()
+    hook = _escalation_hooks.get(model._meta.label) if model is not None else None
     if hook is not None and deadline.subject is not None:
         people.extend(hook(deadline.subject))
     return people
