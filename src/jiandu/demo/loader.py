@@ -10,14 +10,17 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from jiandu.complaints import services as complaints
 from jiandu.complaints.models import Complaint
+from jiandu.filings.models import Filing
 from jiandu.orgs import services as orgs
 from jiandu.orgs.models import Agency, Certificate, Person, Role, Unit
 from jiandu.orgs.profiles import profile_for, sync_profiles
+from jiandu.procedures.runner import run_step
 from jiandu.rules.models import RuleProfile
 
 DEMO_PASSWORD = "jiandu-demo-2026"  # noqa: S105  (printed by `make run`; demo databases only)
@@ -200,6 +203,7 @@ def load_demo(*, matters: bool = False) -> bool:
         )
     if matters:
         _load_matters(agencies, people)
+        _load_filings(people)
     return True
 
 
@@ -281,4 +285,56 @@ def _load_matters(agencies: dict[str, Agency], people: dict[str, Person]) -> Non
     complaints.rate_complaint(disputed, value="dissatisfied", source="hotline", visit_id="DEMO-HF-0002-1")
     complaints.rehandle_complaint(
         disputed, actor=cgzf_legal, reason="回访不满意：口头告知不能代替书面清单，补充调查并补出清单。"
+    )
+
+
+def _load_filings(people: dict[str, Person]) -> None:
+    """Filings (备案审查, 002) at several steps, through the kernel's steps like any user's."""
+    filer, reviewer = people["ggzy-legal"], people["supervisor"]
+    today = timezone.localdate()
+
+    def file(title: str, number: str, kind: str, days_ago: int) -> Filing:
+        text = SimpleUploadedFile(f"{number}.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+        inputs = {
+            "kind": kind,
+            "title": title,
+            "document_number": number,
+            "event_date": today - datetime.timedelta(days=days_ago),  # period-literal-ok: demo dates
+            "summary": "",
+            "files": [text],
+        }
+        return run_step("filings.submit", actor=filer, agency=filer.agency, inputs=inputs).matter
+
+    # One waiting for review; one filed late (第七条: 30 days), accepted.
+    file("示范区公共资源交易投诉处理暂行办法", "示范公管规〔2026〕1号", "normative_document", 5)
+    late = file("示范区公共资源交易目录管理规定", "示范公管规〔2026〕2号", "normative_document", 45)
+    run_step("filings.accept", late, actor=reviewer, inputs={"opinion": "同意备案；今后请按期报备。"})
+    # A major penalty decision with a notice to correct, signed for: the report period runs.
+    decision = file("行政处罚决定书（责令停业整顿）", "示范公管罚〔2026〕3号", "major_penalty_decision", 3)
+    run_step(
+        "filings.notify",
+        decision,
+        actor=reviewer,
+        inputs={
+            "problems": "处罚决定书未载明当事人陈述申辩的处理情况",
+            "correction": "补充说明陈述申辩的处理情况",
+        },
+    )
+    run_step("filings.receive", decision, actor=filer)
+    # One reported on, with an order to change proposed: it waits for the bureau head, 黄局长
+    # (002 第十一条 经批准).
+    proposed = file("示范区招标代理机构信用评价办法", "示范公管规〔2026〕4号", "normative_document", 10)
+    run_step(
+        "filings.notify",
+        proposed,
+        actor=reviewer,
+        inputs={"problems": "第五条设定了资质要求", "correction": "删除第五条"},
+    )
+    run_step("filings.receive", proposed, actor=filer)
+    run_step("filings.report", proposed, actor=filer, inputs={"report": "已提请修改，尚未重新发布。"})
+    run_step(
+        "filings.propose_order",
+        proposed,
+        actor=reviewer,
+        inputs={"order": "change", "reasons": "第五条未纠正，违反上位法关于不得设定资质要求的规定"},
     )
