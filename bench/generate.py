@@ -160,6 +160,11 @@ def _recreate_database(url: str, *, create: bool = True) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(ident))
 
 
+def recreate_database(url: str) -> None:
+    """Make the database `url` names anew, empty (a scratch database of another bench)."""
+    _recreate_database(url)
+
+
 def drop_database(url: str) -> None:
     """Drop the bench database `url` names (a scratch fixture's, after a check)."""
     _recreate_database(url, create=False)
