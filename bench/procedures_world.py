@@ -75,9 +75,10 @@ def database_label() -> str:
     return os.environ.get("JIANDU_BENCH_DATABASE_LABEL", "SQLite")
 
 
-def build(filings: int, state: Callable[[int], str]) -> list[int]:
-    """Migrate, load the demo, add `filings` filings of 示范区公共资源交易监督管理局 (state by index) with
-    an open reply period on those being corrected; return the filings' ids in creation order."""
+def build(filings: int, state: Callable[[int], str], *, matters: bool = False) -> list[int]:
+    """Migrate, load the demo (with its complaints when `matters`: the bare view reads one), add
+    `filings` filings of 示范区公共资源交易监督管理局 (state by index) with an open reply period on
+    those being corrected; return the filings' ids in creation order."""
     generate.setup_django()
     from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
@@ -90,7 +91,7 @@ def build(filings: int, state: Callable[[int], str]) -> list[int]:
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
-    load_demo()
+    load_demo(matters=matters)
     agency = Agency.objects.get(code="demo-ggzy")
     now = timezone.now()
     today = timezone.localdate()
