@@ -335,17 +335,3 @@ class Reveal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint.number} {self.at:%Y-%m-%d %H:%M}"
-
-
-class NumberCounter(models.Model):
-    """Per agency and year sequence for complaint numbers; the row is locked while a number is taken."""
-
-    agency = models.ForeignKey("orgs.Agency", on_delete=models.CASCADE)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="complaint_counter_once")]
-
-    def __str__(self) -> str:
-        return f"{self.agency_id}/{self.year}: {self.last}"

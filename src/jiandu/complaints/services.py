@@ -28,11 +28,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jiandu.core import crypto
 from jiandu.core.errors import InvalidState, NotAllowed, ServiceError
+from jiandu.core.numbering import next_in_sequence
 from jiandu.core.text import clean_text
 from jiandu.deadlines import services as deadlines
 from jiandu.deadlines.models import Deadline
@@ -48,7 +49,7 @@ from jiandu.rules.loader import Period, Profile
 from jiandu.rules.schema import PERIOD_UNITS
 
 from .handlers import handles_complaints
-from .models import Complaint, ExplanationRequest, ExtensionRequest, Material, NumberCounter, Rating, Reveal
+from .models import Complaint, ExplanationRequest, ExtensionRequest, Material, Rating, Reveal
 from .procedure import COMPLAINTS
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
@@ -112,18 +113,8 @@ def _random(length: int) -> str:
 
 
 def _next_number(agency: Agency, year: int) -> str:
-    # One upsert both creates the year's counter and takes the next number; the row stays locked
-    # until the caller commits, so two intakes never share a number (and a rolled-back intake
-    # gives its number back).
-    table = NumberCounter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (agency_id, year, last) VALUES (%s, %s, 1) "  # noqa: S608 (table name is ours)
-            "ON CONFLICT (agency_id, year) DO UPDATE SET last = " + table + ".last + 1 RETURNING last",
-            [agency.pk, year],
-        )
-        (last,) = cursor.fetchone()
-    return f"{agency.code.upper()}-TS-{year}-{last:06d}"
+    # Taken inside the intake's transaction: a rolled-back intake gives its number back.
+    return f"{agency.code.upper()}-TS-{year}-{next_in_sequence(agency.pk, 'TS', year):06d}"
 
 
 def _validate_intake(intake: Intake, profile: Profile) -> None:

@@ -57,3 +57,25 @@ class RateLimitCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"
+
+
+class Sequence(models.Model):
+    """The last number given out in one numbering family of one agency in one year: matter numbers
+    (投诉 TS-…, 备案 BA-…) and document numbers (文号 某局投诉〔2026〕3号) alike.
+
+    Taken with one upsert (`core.numbering.next_in_sequence`) that keeps the row locked until the
+    taking transaction ends: two takers never share a number, and a rolled-back one gives its
+    number back (gapless). The agency is named by label: core imports no app above it.
+    """
+
+    agency = models.ForeignKey("orgs.Agency", on_delete=models.PROTECT, related_name="+")
+    family = models.CharField("编号类别", max_length=20)
+    year = models.PositiveSmallIntegerField("年度")
+    last = models.PositiveIntegerField("已用序号", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "编号计数"
+        constraints = [models.UniqueConstraint(fields=["agency", "family", "year"], name="sequence_once")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.family} {self.year}: {self.last}"

@@ -1,4 +1,4 @@
-"""Issued official documents and the counters that number them."""
+"""Issued official documents (numbered by `core.numbering`)."""
 
 from __future__ import annotations
 
@@ -74,26 +74,3 @@ class Document(models.Model):
             return get_kind(self.kind).title
         except ServiceError:
             return self.kind
-
-
-class NumberCounter(models.Model):
-    """The last sequence number given out for one agency, numbering family and year.
-
-    Numbers are allocated by locking this row (SELECT … FOR UPDATE) until the issuing transaction
-    ends, so two documents issued at once never get the same number, and a number given to a
-    document that then failed is given again rather than skipped.
-    """
-
-    agency = models.ForeignKey("orgs.Agency", on_delete=models.PROTECT, related_name="+")
-    family = models.CharField("文号类别", max_length=20)
-    year = models.PositiveSmallIntegerField("年度")
-    last = models.PositiveIntegerField("已用序号", default=0)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "文号计数"
-        constraints = [
-            models.UniqueConstraint(fields=["agency", "family", "year"], name="number_counter_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.agency_id} {self.family}〔{self.year}〕{self.last}"

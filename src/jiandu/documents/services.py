@@ -30,11 +30,12 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from jiandu.core.errors import NotAllowed, ServiceError
+from jiandu.core.numbering import next_in_sequence
 from jiandu.ledger.services import record
 from jiandu.orgs.models import Agency, Role
 
 from .kinds import DocumentKind, MissingContext, get_kind
-from .models import Document, NumberCounter, document_path
+from .models import Document, document_path
 from .render import describe_characters, render_docx, render_pdf, unprintable
 
 logger = logging.getLogger(__name__)
@@ -92,16 +93,11 @@ def allocate_number(agency: Agency, family: str, year: int) -> str:
     concurrent issues queue here, and a rollback returns the number. Numbers already taken by
     hand (issue_document's `number`) are stepped over.
     """
-    NumberCounter.objects.get_or_create(agency=agency, family=family, year=year)
-    counter = NumberCounter.objects.select_for_update().get(agency=agency, family=family, year=year)
     label = agency.short_name or agency.name
     while True:
-        counter.last += 1
-        number = f"{label}{family}〔{year}〕{counter.last}号"
+        number = f"{label}{family}〔{year}〕{next_in_sequence(agency.pk, family, year)}号"
         if not Document.objects.filter(agency=agency, number=number).exists():
-            break
-    counter.save(update_fields=["last"])
-    return number
+            return number
 
 
 def _file_stem(document: Document) -> str:

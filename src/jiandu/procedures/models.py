@@ -11,7 +11,6 @@ hangs journal entries and image attachments off any object (`netbox/models/featu
     correction report …); the period runs from the other agency's receipt;
   - `Attachment`: a file on a matter, checked by content at upload, stored under a random name,
     its digest taken as it arrived;
-  - `Sequence`: the gapless counter behind matter numbers.
 """
 
 from __future__ import annotations
@@ -212,24 +211,3 @@ class Attachment(OnMatter):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.sha256[:12]}"
-
-
-class Sequence(models.Model):
-    """The last number given out in one numbering family of one agency in one year.
-
-    Taken with one upsert that keeps the row locked until the taking transaction ends: two matters
-    registered at once never share a number, and a rolled-back registration gives its number back
-    (gapless).
-    """
-
-    agency = models.ForeignKey("orgs.Agency", on_delete=models.PROTECT, related_name="+")
-    family = models.CharField("编号类别", max_length=20)
-    year = models.PositiveSmallIntegerField("年度")
-    last = models.PositiveIntegerField("已用序号", default=0)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "编号计数"
-        constraints = [models.UniqueConstraint(fields=["agency", "family", "year"], name="sequence_once")]
-
-    def __str__(self) -> str:
-        return f"{self.agency_id} {self.family} {self.year}: {self.last}"

@@ -8,9 +8,10 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from jiandu.core.errors import ServiceError
+from jiandu.core.models import Sequence
 from jiandu.documents import fonts, services
 from jiandu.documents.kinds import all_kinds
-from jiandu.documents.models import Document, NumberCounter
+from jiandu.documents.models import Document
 from jiandu.documents.render import unprintable
 
 from .conftest import CITATION
@@ -101,7 +102,7 @@ def test_issue_refuses_text_no_face_prints_and_stores_nothing(media, agency, con
     assert (refused.value.field, refused.value.code) == ("reasons", "unprintable")
     assert "reasons" in refused.value.message and f"U+2A6A5「{NO_FACE}」" in refused.value.message
     assert not Document.objects.exists()
-    assert not NumberCounter.objects.filter(last__gt=0).exists(), "no number was taken"
+    assert not Sequence.objects.filter(last__gt=0).exists(), "no number was taken"
     assert not [path for path in media.rglob("*") if path.is_file()]
 
 

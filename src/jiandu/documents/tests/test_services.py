@@ -9,9 +9,10 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection, transaction
 
 from jiandu.core.errors import NotAllowed, ServiceError
+from jiandu.core.models import Sequence
 from jiandu.documents import services
 from jiandu.documents.kinds import MissingContext
-from jiandu.documents.models import Document, NumberCounter
+from jiandu.documents.models import Document
 from jiandu.ledger.models import LedgerEntry
 from jiandu.ledger.verify import verify_ledger
 from jiandu.orgs.models import Agency, Person, Role, RoleAssignment
@@ -100,7 +101,7 @@ def test_numbers_run_per_agency_family_and_year(media, agency, other_agency, con
     document = _issue(agency, context)
     assert document.number == "测试市监投诉〔2026〕1号"
     assert document.docx.name.startswith("documents/test-amr/2026/")
-    assert NumberCounter.objects.get(agency=agency, year=2025).last == 2
+    assert Sequence.objects.get(agency=agency, year=2025).last == 2
 
 
 def test_a_number_given_by_hand_is_used_and_stepped_over(media, agency, context, today):
@@ -133,7 +134,7 @@ def test_missing_context_takes_no_number_and_writes_nothing(media, agency, conte
             kind="complaint_acceptance", subject=agency, agency=agency, context=context, citation=" "
         )
     assert exc.value.keys == ["tracking_code", "citation"]
-    assert not Document.objects.exists() and not NumberCounter.objects.exists()
+    assert not Document.objects.exists() and not Sequence.objects.exists()
     assert not LedgerEntry.objects.filter(action="documents.issue").exists()
 
 
