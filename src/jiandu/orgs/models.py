@@ -172,7 +172,14 @@ class Person(AbstractUser):
         """
         from .scope import visible_agency_ids
 
-        return visible_agency_ids(self)
+        # Cached on the instance like role_codes: a page or a step asks several times, and the
+        # supervision tree costs a query per level. A person object lives for one request (or one
+        # act of a scenario), shorter than any change to the tree it would have to notice.
+        if not hasattr(self, "_visible_agency_ids"):
+            found = visible_agency_ids(self)
+            self._visible_agency_ids = frozenset(found) if found is not None else None
+        cached = self._visible_agency_ids
+        return set(cached) if cached is not None else None
 
 
 class RoleAssignment(models.Model):

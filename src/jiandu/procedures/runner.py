@@ -55,10 +55,17 @@ class StepContext:
     actor: Person | None
     inputs: dict[str, Any]
     now: datetime.datetime
-    profile: Profile
+    known_profile: Profile | None = None
     payload: dict[str, Any] = field(default_factory=dict)
     opened: list[Deadline] = field(default_factory=list)
     closed: list[Deadline] = field(default_factory=list)
+
+    @property
+    def profile(self) -> Profile:
+        """The matter's agency's rules, read when a step first needs them (many steps never do)."""
+        if self.known_profile is None:
+            self.known_profile = profile_for(self.matter.agency)
+        return self.known_profile
 
     @property
     def today(self) -> datetime.date:
@@ -268,11 +275,12 @@ def run_step(
             refusal = _refusal(procedure, step, actor, locked)
             if refusal is not None:
                 raise refusal
-            profile = profile_for(locked.agency)
+            profile = None
             values = _clean_inputs(step, raw, locked)
             source = locked.state
         ctx = StepContext(procedure, step, locked, actor, values, now, profile)
-        ctx.closed.extend(ctx.close_periods(*step.closes) if not step.creates else [])
+        if step.closes and not step.creates:
+            ctx.close_periods(*step.closes)
         _add_payload(ctx, step.body(ctx) if step.body is not None else None)
         if step.target is not None:
             locked.state = step.target

@@ -138,6 +138,12 @@ def names(rules: Iterable[Who]) -> str:
     return "、".join(rule.label for rule in rules if rule.label)
 
 
+def _visible(actor: Person | None) -> set[int] | None:
+    # Through the person (cached on the instance) when there is one; the scope rule otherwise.
+    method = getattr(actor, "visible_agency_ids", None)
+    return method() if callable(method) else visible_agency_ids(actor)
+
+
 @dataclass(frozen=True)
 class Sees(Who):
     """Whoever's scope (`orgs.scope.visible_agency_ids`: own agency, and for supervisors the
@@ -147,13 +153,13 @@ class Sees(Who):
     label: str = "有权查看的人员"
 
     def allows(self, actor: Person | None, matter: Any, agency: Agency | None = None) -> bool:
-        ids = visible_agency_ids(actor)
+        ids = _visible(actor)
         if ids is None:
             return True
         return any(getattr(matter, f"{name}_id") in ids for name in self.fields)
 
     def q(self, actor: Person | None) -> Q:
-        ids = visible_agency_ids(actor)
+        ids = _visible(actor)
         if ids is None:
             return Q()
         found = NOTHING
