@@ -47,4 +47,6 @@ class Filing(Matter):
         indexes = [
             models.Index(fields=["supervisor", "state"], name="filing_supervisor_state"),
             models.Index(fields=["agency", "state"], name="filing_agency_state"),
+            # The list's default order (newest first, keyset on the id).
+            models.Index(fields=["-created_at", "-id"], name="filing_recent"),
         ]

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -77,15 +78,26 @@ def matter_list(request: HttpRequest, code: str) -> HttpResponse:
     proc = _procedure(code)
     listing = MatterList(proc, _viewer(request), request.GET)
     page = listing.page()
-    for row in page.rows:
-        row.cells = [fact(row, path) for _label, path in proc.columns]
+    # Each row formatted once here: the template only writes the cells out.
+    base = reverse("procedures:list", kwargs={"code": code})
+    rows = [
+        (
+            f"{base}{r.pk}/",
+            r.number,
+            r.cells,
+            r.state_label,
+            r.next_due.isoformat() if r.next_due else "—",
+            timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
+        )
+        for r in page.rows
+    ]
     viewer = _viewer(request)
     own = viewer.agency
     creating = [s for s in proc.creating_steps if own is not None and may_create(viewer, s, own)]
     return render(
         request,
         "procedures/list.html",
-        {"procedure": proc, "listing": listing, "page": page, "creating": creating},
+        {"procedure": proc, "listing": listing, "page": page, "rows": rows, "creating": creating},
     )
 
 
