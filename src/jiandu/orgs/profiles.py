@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -48,15 +49,18 @@ def _rule_changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[st
     }
 
 
-def sync_profiles(*, actor: Person | None = None) -> list[RuleProfile]:
+def sync_profiles(*, actor: Person | None = None, directory: Path | None = None) -> list[RuleProfile]:
     """Upsert every shipped profile into `RuleProfile`; return the rows created or changed.
+
+    directory: load the profiles there instead of the shipped ones (a draft, run through its
+    scenarios in a scratch database by `jiandu rules check --profiles-dir`).
 
     All files are validated before anything is written: one invalid file (ProfileError) leaves
     the database untouched. Unchanged profiles write nothing, so running it twice is harmless.
     Profiles no longer shipped are kept: agencies may still be bound to them.
     """
     _ensure_may_sync(actor)
-    profiles = [load_profile(code) for code in available_profiles()]
+    profiles = [load_profile(code, directory=directory) for code in available_profiles(directory)]
     touched: list[RuleProfile] = []
     with transaction.atomic():
         for profile in profiles:
