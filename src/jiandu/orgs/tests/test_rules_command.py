@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from io import StringIO
@@ -39,6 +40,7 @@ def test_check_passes_with_a_summary():
     assert "national: 国家法律、行政法规（国家层）" in out and "《中华人民共和国行政强制法》" in out
     assert ".txt" not in out
     assert "zhongshan-amr: 六盘水市钟山区市场监督管理局" in out
+    assert "场景 jingzhou-zwsj：5 个场景" in out and "全部通过" in out
     assert err == ""
 
 
@@ -147,3 +149,20 @@ def test_table_and_wrap_helpers():
     assert wrap("一二三四五", 4) == ["一二", "三四", "五"]
     assert wrap("Period to decide whether", 12) == ["Period to", "decide", "whether"]
     assert table(["键", "值"], [[["a"], ["一", "二"]]]) == ["键  值", "──  ──", "a   一", "    二"]
+
+
+def test_check_runs_each_profiles_scenarios_and_names_the_act_a_changed_rule_breaks(tmp_path):
+    # A legal-affairs office drafts a longer filing period for major penalty decisions (002 第八条):
+    # the shipped scenario that expects the statutory 15 days fails, naming its file and act.
+    shutil.copytree(PROFILES_DIR, tmp_path, dirs_exist_ok=True)
+    draft = tmp_path / "jingzhou-zwsj.yaml"
+    document = yaml.safe_load(draft.read_text(encoding="utf-8"))
+    document["rules"]["filing.major_penalty_decision"]["amount"] = 20
+    draft.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError) as failed:
+        call_command("rules", "check", "--profiles-dir", str(tmp_path), stdout=StringIO(), stderr=err)
+    assert failed.value.returncode == 1
+    lines = err.getvalue().splitlines()
+    assert lines and all(line.startswith("场景 jingzhou-zwsj/major-penalty.yaml 第 ") for line in lines)
+    assert any("期望期限 key=filing.major_penalty_decision，due=2026-02-04" in line for line in lines)
