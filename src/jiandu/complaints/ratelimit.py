@@ -19,9 +19,10 @@ e.g. {"complaint_submit": (20, 3600)}; a scope it leaves out keeps its entry in 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
-from functools import cache, wraps
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -53,13 +54,28 @@ def _client_digest(address: str) -> str:
     return salted_hmac("jiandu.ratelimit", address).hexdigest()[:32]
 
 
-@cache
+_clients: dict[str, Any] = {}
+_clients_lock = threading.Lock()
+
+
 def _redis(url: str) -> Any:
     # One client (and its connection pool) per URL and process; redis-py is needed only when
-    # Redis is configured, as for Django's own Redis cache.
-    import redis
+    # Redis is configured, as for Django's own Redis cache. Made under a lock: two threads that
+    # each built a client would leave one unreferenced, and redis-py closes a dropped client's
+    # pool, sockets in use by the other thread's pipeline included ("Connection closed").
+    with _clients_lock:
+        client = _clients.get(url)
+        if client is None:
+            import redis
 
-    return redis.Redis.from_url(url)
+            client = _clients[url] = redis.Redis.from_url(url)
+        return client
+
+
+def _forget_clients() -> None:
+    """Drop the process's clients (tests that point REDIS_URL elsewhere start afresh)."""
+    with _clients_lock:
+        _clients.clear()
 
 
 def _count_redis(url: str, key: str, window: int) -> int:
