@@ -220,6 +220,11 @@ def _in_ten_days(today: datetime.date) -> datetime.date:
 
 # ------------------------------------------------------------------------------------ declarations
 
+CORRECT_BY = Input("correct_by", "纠正期限", kind="date", required=False, example=_in_ten_days)
+# The head the profile names decides a proposed order (第十一条 经批准), once, while it is pending.
+ORDER_APPROVER = approvals.Approver(ORDER, label="规则指定的批准人")
+ORDER_PENDING = Guard(approvals.Pending(ORDER), "没有等待审批的提请。")
+
 FILINGS = register(
     Procedure(
         code="filings",
@@ -320,7 +325,7 @@ FILINGS = register(
                 inputs=(
                     Input("problems", "发现的问题", kind="long"),
                     Input("correction", "纠正要求", kind="long"),
-                    Input("correct_by", "纠正期限", kind="date", required=False, example=_in_ten_days),
+                    CORRECT_BY,
                 ),
                 body=_notify,
                 letter=Letter(
@@ -338,7 +343,7 @@ FILINGS = register(
                 inputs=(
                     Input("order", "决定", kind="choice", choices=Filing.Order.choices),
                     Input("reasons", "理由", kind="long"),
-                    Input("correct_by", "纠正期限", kind="date", required=False, example=_in_ten_days),
+                    CORRECT_BY,
                 ),
                 guards=(
                     Guard(_may_order, "尚未逾期不纠正，也未报告执行情况，不能责令变更或撤销（第十一条）。"),
@@ -353,9 +358,9 @@ FILINGS = register(
                 label="批准并制发监督决定书",
                 sources=(S.CORRECTING, S.REPORTED),
                 target=S.ORDERED,
-                who=approvals.Approver(ORDER, label="规则指定的批准人"),
+                who=ORDER_APPROVER,
                 inputs=(Input("opinion", "审批意见", kind="long", required=False),),
-                guards=(Guard(approvals.Pending(ORDER), "没有等待审批的提请。"),),
+                guards=(ORDER_PENDING,),
                 body=_approve_order,
                 letter=Letter(
                     "filing_supervision_decision", _decision_context, _supervision_citation, issuer=_bureau
@@ -369,9 +374,9 @@ FILINGS = register(
                 label="不批准",
                 sources=(S.CORRECTING, S.REPORTED),
                 target=None,
-                who=approvals.Approver(ORDER, label="规则指定的批准人"),
+                who=ORDER_APPROVER,
                 inputs=(Input("opinion", "审批意见", kind="long"),),
-                guards=(Guard(approvals.Pending(ORDER), "没有等待审批的提请。"),),
+                guards=(ORDER_PENDING,),
                 body=_refuse_order,
                 consequence="提请退回，案件保持原状态。",
             ),

@@ -63,27 +63,26 @@ AllowedStepSerializer = type(
 )
 
 
-def _list_serializer(procedure: Procedure) -> type[serializers.Serializer]:
-    fields: dict[str, Any] = {
+def _row_fields() -> dict[str, Any]:
+    # What a list row and a detail share.
+    return {
         "id": serializers.IntegerField(),
         "number": serializers.CharField(),
         "agency": serializers.IntegerField(source="agency_id"),
         "state": serializers.CharField(),
         "state_label": serializers.CharField(),
         "created_at": serializers.DateTimeField(),
-        "next_due": serializers.DateField(allow_null=True),
     }
+
+
+def _list_serializer(procedure: Procedure) -> type[serializers.Serializer]:
+    fields = {**_row_fields(), "next_due": serializers.DateField(allow_null=True)}
     return type(f"{_camel(procedure.code)}ListItem", (serializers.Serializer,), fields)
 
 
 def _detail_serializer(procedure: Procedure) -> type[serializers.Serializer]:
-    fields: dict[str, Any] = {
-        "id": serializers.IntegerField(),
-        "number": serializers.CharField(),
-        "agency": serializers.IntegerField(source="agency_id"),
-        "state": serializers.CharField(),
-        "state_label": serializers.CharField(),
-        "created_at": serializers.DateTimeField(),
+    fields = {
+        **_row_fields(),
         "facts": serializers.DictField(child=serializers.CharField(allow_blank=True)),
         "deadlines": MatterDeadlineSerializer(many=True),
         "allowed_steps": AllowedStepSerializer(many=True),
