@@ -550,7 +550,7 @@ FROM (
            extract(year FROM received_at AT TIME ZONE %(tz)s)::int AS year
     FROM bench_raw
 ) r
-LEFT JOIN complaints_numbercounter nc ON nc.agency_id = r.agency_id AND nc.year = r.year
+LEFT JOIN core_sequence nc ON nc.agency_id = r.agency_id AND nc.family = 'TS' AND nc.year = r.year
 ORDER BY r.id
 """
 
@@ -587,12 +587,12 @@ ORDER BY c.id
 
 # The next number the services give must follow the generated ones.
 _COUNTERS_SQL = """
-INSERT INTO complaints_numbercounter (agency_id, year, last)
-SELECT agency_id, year, count(*) FROM (
+INSERT INTO core_sequence (agency_id, family, year, last)
+SELECT agency_id, 'TS', year, count(*) FROM (
     SELECT agency_id, extract(year FROM received_at AT TIME ZONE %(tz)s)::int AS year
     FROM complaints_complaint
 ) c GROUP BY agency_id, year
-ON CONFLICT (agency_id, year) DO UPDATE SET last = GREATEST(complaints_numbercounter.last, EXCLUDED.last)
+ON CONFLICT (agency_id, family, year) DO UPDATE SET last = GREATEST(core_sequence.last, EXCLUDED.last)
 """
 
 
