@@ -224,6 +224,10 @@ def _content_type_id(matter: models.Model) -> int:
     return ContentType.objects.get_for_model(matter).pk
 
 
+def _field_values(matter: models.Model) -> dict[str, Any]:
+    return {f.attname: getattr(matter, f.attname) for f in matter._meta.concrete_fields if not f.primary_key}
+
+
 def _add_payload(ctx: StepContext, added: dict[str, Any] | None) -> None:
     # A body adds only what its step declares, so the shared tests can check each key for
     # personal data and a reader of the ledger knows what an entry of this step may hold.
@@ -279,6 +283,7 @@ def run_step(
             values = _clean_inputs(step, raw, locked)
             source = locked.state
         ctx = StepContext(procedure, step, locked, actor, values, now, profile)
+        before = None if step.creates else _field_values(locked)
         if step.closes and not step.creates:
             ctx.close_periods(*step.closes)
         _add_payload(ctx, step.body(ctx) if step.body is not None else None)
@@ -288,7 +293,10 @@ def run_step(
             locked.number = next_number(locked.agency, procedure.number_family, ctx.today.year)
             locked.save(force_insert=True)
         else:
-            locked.save()
+            # Only what the step changed (and the stamp): a full UPDATE would rewrite every column.
+            assert before is not None
+            changed = [name for name, value in _field_values(locked).items() if before[name] != value]
+            locked.save(update_fields=[*changed, "updated_at"])
         for opens in step.opens:
             if opens.when is None or opens.when(ctx):
                 ctx.open_period(
@@ -306,17 +314,26 @@ def run_step(
             actor_label=actor_label,
             agency=locked.agency,
             obj=locked,
-            payload={
-                "from": source,
-                "to": locked.state,
-                "inputs": _inputs_payload(step, values, stored),
-                "opened": [_deadline_payload(d) for d in ctx.opened],
-                "closed": [_deadline_payload(d) for d in ctx.closed],
-                "letter": letter,
-                **ctx.payload,
-            },
+            payload=_entry_payload(ctx, source, _inputs_payload(step, values, stored), letter),
         )
     return StepResult(locked, step, entry, tuple(ctx.opened), tuple(ctx.closed), letter)
+
+
+def _entry_payload(
+    ctx: StepContext, source: str | None, inputs: dict[str, Any], letter: dict[str, Any] | None
+) -> dict[str, Any]:
+    # The states always; the rest only where the step did something (an entry is hashed and kept
+    # for ever: empty lists on every entry of every matter are bytes and time for nothing).
+    found: dict[str, Any] = {"from": source, "to": ctx.matter.state}
+    if inputs:
+        found["inputs"] = inputs
+    if ctx.opened:
+        found["opened"] = [_deadline_payload(d) for d in ctx.opened]
+    if ctx.closed:
+        found["closed"] = [_deadline_payload(d) for d in ctx.closed]
+    if letter is not None:
+        found["letter"] = letter
+    return {**found, **ctx.payload}
 
 
 def _issue_letter(ctx: StepContext) -> dict[str, Any] | None:
