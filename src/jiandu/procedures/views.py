@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -78,19 +79,25 @@ def matter_list(request: HttpRequest, code: str) -> HttpResponse:
     proc = _procedure(code)
     listing = MatterList(proc, _viewer(request), request.GET)
     page = listing.page()
-    # Each row formatted once here: the template only writes the cells out.
+    # The rows are written here, escaped once each, rather than by the template engine: a page of
+    # fifty rows is the list's main cost, and the engine spends most of it looking values up.
     base = reverse("procedures:list", kwargs={"code": code})
-    rows = [
+    rows = format_html_join(
+        "\n",
+        '<tr><td class="nowrap"><a href="{}">{}</a></td>{}<td>{}</td><td class="nowrap">{}</td>'
+        '<td class="nowrap">{}</td></tr>',
         (
-            f"{base}{r.pk}/",
-            r.number,
-            r.cells,
-            r.state_label,
-            r.next_due.isoformat() if r.next_due else "—",
-            timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
-        )
-        for r in page.rows
-    ]
+            (
+                f"{base}{r.pk}/",
+                r.number,
+                format_html_join("", "<td>{}</td>", ((cell,) for cell in r.cells)),
+                r.state_label,
+                r.next_due.isoformat() if r.next_due else "—",
+                timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
+            )
+            for r in page.rows
+        ),
+    )
     viewer = _viewer(request)
     own = viewer.agency
     creating = [s for s in proc.creating_steps if own is not None and may_create(viewer, s, own)]
