@@ -19,9 +19,11 @@ from django.conf import settings
 
 from .errors import ServiceError
 
-# Allowed: \t \n \r. Refused: the other C0 controls, DEL, the C1 controls, U+2028/U+2029 and the
-# BOM inside text (each is invisible and breaks a letter or a CSV export).
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+# Allowed: \t \n \r. Refused: the other C0 controls, DEL, the C1 controls, U+2028/U+2029, the
+# BOM inside text (each is invisible and breaks a letter or a CSV export) and the bidirectional
+# embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which make a text read
+# differently from what it holds.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\u202a-\u202e\u2066-\u2069]")
 
 
 def limit(kind: str) -> int:
@@ -51,6 +53,10 @@ def clean_text(value: object, *, field: str, label: str, kind: str = "short", re
         value = ""
     if not isinstance(value, str):
         raise ServiceError(f"“{label}”须为文字。", field=field)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (from JSON "\ud800"): not a character at all
+        raise ServiceError(f"“{label}”含有无效的字符编码，请重新输入。", field=field) from None
     char = control_character(value)
     if char is not None:
         raise ServiceError(f"“{label}”含有不可见的控制字符 {describe(char)}，请删除后重新提交。", field=field)

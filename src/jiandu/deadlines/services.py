@@ -110,6 +110,17 @@ def _due(start: datetime.date, amount: int, unit: str, calendar: OfficialCalenda
     return (calendar or get_calendar()).add(start, amount, Unit(unit), provisional_ok=True)
 
 
+def check_start(start: datetime.date, period: Any, *, field: str) -> None:
+    """ServiceError naming `field` when no due date can be counted from `start` for `period`
+    (the official calendar, with its provisional years, covers 2004–2099)."""
+    try:
+        _due(start, period.amount, period.unit)
+    except ValueError:
+        raise ServiceError(
+            f"无法从{start.isoformat()}起按正式日历计算期限（{period}），请检查日期。", field=field
+        ) from None
+
+
 def open_deadline(
     *,
     subject: models.Model,

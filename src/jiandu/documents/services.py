@@ -221,17 +221,20 @@ def ledger_reference(document: Document) -> dict[str, Any]:
     }
 
 
-def read_document_file(document: Document, fmt: str, *, actor: Any) -> bytes:
+def read_document_file(document: Document, fmt: str, *, actor: Any, subject_visible: bool = False) -> bytes:
     """The stored DOCX or PDF of a document, checked against its digest; ledgered.
 
-    actor: the Person asking; the document must be in their scope (`Document.objects.restrict`).
+    actor: the Person asking; the document must be in their scope (`Document.objects.restrict`,
+    by the issuing agency), unless the caller has established that the actor may see the matter
+    the document belongs to (`subject_visible`): a letter addressed to an agency is that agency's
+    to read, though another agency issued it.
 
     Raises NotAllowed when the document is outside the actor's scope, and ServiceError (code
     "integrity") when the stored file is not the one issued.
     """
     if fmt not in FORMATS:
         raise ServiceError(f"没有这一文件格式：{fmt}", field="format")
-    if not Document.objects.restrict(actor).filter(pk=document.pk).exists():
+    if not subject_visible and not Document.objects.restrict(actor).filter(pk=document.pk).exists():
         raise NotAllowed("无权查看该文书。")
     file = getattr(document, fmt)
     with file.storage.open(file.name, "rb") as handle:

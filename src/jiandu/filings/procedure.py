@@ -17,9 +17,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from jiandu.core.errors import ServiceError
+from jiandu.core.errors import InvalidState, ServiceError
+from jiandu.deadlines.models import Deadline
 from jiandu.deadlines.services import open_deadlines_of
 from jiandu.orgs.models import Person, Role
 from jiandu.procedures import approvals, requests
@@ -63,6 +66,7 @@ def _submit(ctx: StepContext) -> None:
     event_date: datetime.date = ctx.inputs["event_date"]
     if event_date > ctx.today:
         raise ServiceError("发布或决定日期不能晚于今天。", field="event_date")
+    ctx.check_start(PERIOD_OF_KIND[ctx.inputs["kind"]], event_date, field="event_date")
     filing.supervisor = supervisor
     for name in ("kind", "title", "document_number", "event_date", "summary"):
         setattr(filing, name, ctx.inputs[name])
@@ -84,6 +88,8 @@ def _correct_by(ctx: StepContext) -> datetime.date | None:
     correct_by = ctx.inputs["correct_by"]
     if correct_by is not None and correct_by <= ctx.today:
         raise ServiceError("纠正期限须晚于今天。", field="correct_by")
+    if correct_by is not None:  # the report is due 15 days after it (第十二条): it must be countable
+        ctx.check_start("supervision_notice.correction_report", correct_by, field="correct_by")
     return correct_by
 
 
@@ -113,6 +119,10 @@ def _approve_order(ctx: StepContext) -> dict[str, Any]:
     filing.order = approval.details["order"]
     correct_by = approval.details.get("correct_by")
     filing.correct_by = datetime.date.fromisoformat(correct_by) if correct_by else None
+    if filing.correct_by is not None and filing.correct_by <= ctx.today:
+        raise InvalidState(
+            "提请中的纠正期限已过，不能据以制发决定书；请不批准，由承办人重新提请。", field="state"
+        )
     # The notice the agency did not act on is replaced by the decision (第十一条).
     requests.supersede(ctx, reply_keys=REPLY_KEYS)
     requests.send(ctx, DECISION, respondent=filing.agency, matters=approval.reasons)
@@ -136,6 +146,19 @@ def _reply_key(state: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------ guards
+
+
+def _may_order_q(model: Any) -> Q:
+    """`_may_order` as a filter (for the lists of what awaits whom)."""
+    today = timezone.localdate()
+    overdue = Deadline.objects.filter(
+        subject_type=ContentType.objects.get_for_model(model),
+        subject_id=OuterRef("pk"),
+        closed_at__isnull=True,
+        rule_key__in=REPLY_KEYS,
+        due_date__lt=today,
+    )
+    return Q(state=S.REPORTED) | Q(correct_by__lt=today) | Q(Exists(overdue))
 
 
 def _may_order(filing: Filing) -> bool:
@@ -224,6 +247,8 @@ CORRECT_BY = Input("correct_by", "纠正期限", kind="date", required=False, ex
 # The head the profile names decides a proposed order (第十一条 经批准), once, while it is pending.
 ORDER_APPROVER = approvals.Approver(ORDER, label="规则指定的批准人")
 ORDER_PENDING = Guard(approvals.Pending(ORDER), "没有等待审批的提请。")
+# While an order awaits the head, the officer neither files the matter away nor sends a new notice.
+NO_ORDER_PENDING = Guard(approvals.NonePending(ORDER), "已提请责令变更或撤销，等待审批。")
 
 FILINGS = register(
     Procedure(
@@ -275,8 +300,13 @@ FILINGS = register(
                 who=FILER,
                 inputs=(
                     Input("kind", "备案类别", kind="choice", choices=Filing.Kind.choices),
-                    Input("title", "名称", kind="line"),
-                    Input("document_number", "文号", kind="line"),
+                    Input("title", "名称", kind="line", maximum=Filing._meta.get_field("title").max_length),
+                    Input(
+                        "document_number",
+                        "文号",
+                        kind="line",
+                        maximum=Filing._meta.get_field("document_number").max_length,
+                    ),
                     Input("event_date", "发布或决定日期", kind="date"),
                     Input("summary", "说明", kind="long", required=False),
                     Input(
@@ -313,6 +343,7 @@ FILINGS = register(
                 target=S.FILED,
                 who=REVIEWER,
                 inputs=(Input("opinion", "审查意见", kind="long", required=False),),
+                guards=(NO_ORDER_PENDING,),
                 irreversible=True,
                 consequence="备案审查结束，报备机关不再需要报告。",
             ),
@@ -327,6 +358,7 @@ FILINGS = register(
                     Input("correction", "纠正要求", kind="long"),
                     CORRECT_BY,
                 ),
+                guards=(NO_ORDER_PENDING,),
                 body=_notify,
                 letter=Letter(
                     "filing_supervision_notice", _notice_context, _supervision_citation, issuer=_bureau
@@ -346,8 +378,12 @@ FILINGS = register(
                     CORRECT_BY,
                 ),
                 guards=(
-                    Guard(_may_order, "尚未逾期不纠正，也未报告执行情况，不能责令变更或撤销（第十一条）。"),
-                    Guard(approvals.NonePending(ORDER), "已提请批准，等待审批。"),
+                    Guard(
+                        _may_order,
+                        "尚未逾期不纠正，也未报告执行情况，不能责令变更或撤销（第十一条）。",
+                        q=_may_order_q,
+                    ),
+                    NO_ORDER_PENDING,
                 ),
                 body=_propose_order,
                 payload=("order",),

@@ -94,6 +94,8 @@ def decide(ctx: StepContext, kind: str, *, approved: bool, reason: str = "") -> 
     )
     if found is None:
         raise ServiceError("没有等待审批的申请。", field="state", code="invalid_state")
+    if ctx.actor is not None and found.requested_by_id == ctx.actor.pk:
+        raise ServiceError("提请人不能批准自己的提请。", field="actor", code="permission_denied")
     found.outcome = Approval.Outcome.APPROVED if approved else Approval.Outcome.REFUSED
     found.decided_by, found.decided_at, found.decision_reason = ctx.actor, ctx.now, reason
     found.save(update_fields=["outcome", "decided_by", "decided_at", "decision_reason"])
@@ -111,7 +113,8 @@ class Approver(Who):
         if actor is None or matter is None or not getattr(actor, "is_authenticated", False):
             return False
         found = pending(matter, self.kind)
-        return found is not None and found.may_decide(actor)
+        # 经批准 means someone else's yes: whoever asked does not approve, whatever roles he holds.
+        return found is not None and found.may_decide(actor) and found.requested_by_id != actor.pk
 
     def q(self, actor: Person | None) -> Q:
         if actor is None or not getattr(actor, "is_authenticated", False) or not actor.agency_id:
@@ -123,9 +126,15 @@ class Approver(Who):
             for a in Approval.objects.filter(
                 kind=self.kind, outcome=Approval.Outcome.PENDING, approver_agency_id=actor.agency_id
             )
-            if a.may_decide(actor)
+            if a.may_decide(actor) and a.requested_by_id != actor.pk
         ]
         return Q(pk__in=ids) if ids else NOTHING
+
+
+def _pending_ids(model: Any, kind: str) -> Any:
+    return Approval.objects.filter(
+        matter_type=ContentType.objects.get_for_model(model), kind=kind, outcome=Approval.Outcome.PENDING
+    ).values("matter_id")
 
 
 @dataclass(frozen=True)
@@ -137,6 +146,9 @@ class Pending:
     def __call__(self, matter: Any) -> bool:
         return pending(matter, self.kind) is not None
 
+    def q(self, model: Any) -> Q:
+        return Q(pk__in=_pending_ids(model, self.kind))
+
 
 @dataclass(frozen=True)
 class NonePending:
@@ -146,3 +158,6 @@ class NonePending:
 
     def __call__(self, matter: Any) -> bool:
         return pending(matter, self.kind) is None
+
+    def q(self, model: Any) -> Q:
+        return ~Q(pk__in=_pending_ids(model, self.kind))

@@ -9,6 +9,7 @@ Chinese. Form and serializer fields only parse types; whatever they let through 
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,8 @@ from jiandu.core.text import clean_text
 
 TEXT_KINDS = ("line", "short", "long")
 KINDS = (*TEXT_KINDS, "integer", "date", "choice", "flag", "files")
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # Anti-abuse bound on one submission (not a legal rule): how many files one field may carry.
 MAX_FILES_PER_FORM = 10
@@ -43,7 +46,8 @@ class Input:
     kind: line / short / long (text of that bound), integer, date, choice, flag, files.
     personal: the value may identify a person; it never goes into the ledger payload.
     choices: (value, label) pairs, or a function of the matter (None when creating) giving them.
-    minimum/maximum: bounds of an integer.
+    minimum/maximum: bounds of an integer; maximum is also the most characters of a text (its
+    column's length where that is shorter than the kind's bound).
     example: a valid value for scenarios and the shared tests, or a function of today giving one;
     by default one is made from the kind (today for a date, the first choice …).
     """
@@ -89,7 +93,12 @@ class Input:
     def clean(self, raw: Any, matter: Any = None) -> Any:
         """The value the step's body receives, or ServiceError naming this field."""
         if self.kind in TEXT_KINDS:
-            return clean_text(raw, field=self.name, label=self.label, kind=self.kind, required=self.required)
+            text = clean_text(raw, field=self.name, label=self.label, kind=self.kind, required=self.required)
+            if self.maximum is not None and len(text) > self.maximum:
+                raise ServiceError(
+                    f"“{self.label}”不能超过 {self.maximum} 字（现为 {len(text)} 字）。", field=self.name
+                )
+            return text
         if raw in (None, "", [], ()):
             if self.required:
                 raise ServiceError(f"请填写“{self.label}”。", field=self.name)
@@ -113,8 +122,12 @@ class Input:
         if isinstance(raw, datetime.datetime):
             raw = raw.date()
         if not isinstance(raw, datetime.date):
+            # Only YYYY-MM-DD: fromisoformat alone would also take 20261130 (or a number).
+            text = raw.strip() if isinstance(raw, str) else ""
             try:
-                raw = datetime.date.fromisoformat(str(raw).strip())
+                if not ISO_DATE.fullmatch(text):
+                    raise ValueError(text)
+                raw = datetime.date.fromisoformat(text)
             except ValueError:
                 raise ServiceError(
                     f"“{self.label}”日期格式不正确，例如 2026-03-01。", field=self.name

@@ -34,7 +34,8 @@ class MatterQuerySet(RestrictedQuerySet):
     """Matters listed through the procedure's policy (NetBox's `restrict(user, action)`).
 
     action "view": what the viewer may see; a step's name: the matters the viewer may take that
-    step on now (right state, right actor). A matter outside the result stays "not found".
+    step on now (right state, right actor, and the step's guards that can be said as a filter).
+    A matter outside the result stays "not found".
     """
 
     def restrict(self, user: Person | None, action: str = "view") -> MatterQuerySet:
@@ -42,7 +43,12 @@ class MatterQuerySet(RestrictedQuerySet):
         if action == "view":
             return self.filter(procedure.view.q(user))
         step = procedure.step(action)
-        return self.filter(step.who.q(user), state__in=step.sources).filter(procedure.view.q(user))
+        found = self.filter(step.who.q(user), state__in=step.sources).filter(procedure.view.q(user))
+        for guard in step.guards:
+            condition = guard.as_filter(self.model)
+            if condition is not None:
+                found = found.filter(condition)
+        return found
 
 
 class Matter(models.Model):

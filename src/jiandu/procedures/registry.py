@@ -67,11 +67,20 @@ class Guard:
     """A condition beyond state and actor, with the message a refused actor reads.
 
     `test(matter)` must need no inputs: the same guard decides whether a page offers the step.
+    `q(model)` says the same as a filter, so that lists of "what awaits me" (`restrict(user,
+    step)`) agree with the step; where `test` is an object with a `q` method, that is used. A
+    guard without one leaves those lists a superset (the step itself still refuses).
     """
 
     test: Callable[[Any], bool]
     message: str
     code: str = "invalid_state"
+    q: Callable[[Any], Any] | None = None
+
+    def as_filter(self, model: Any) -> Any:
+        """The guard as a Q on `model`, or None where it has none."""
+        found = self.q or getattr(self.test, "q", None)
+        return found(model) if found is not None else None
 
 
 @dataclass(frozen=True)

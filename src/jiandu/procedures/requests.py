@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 
 from jiandu.core.errors import ServiceError
 from jiandu.orgs.models import Agency
@@ -90,6 +91,15 @@ def answer(ctx: StepContext, *, text: str, reply_keys: tuple[str, ...]) -> Agenc
     return found
 
 
+def _open_ids(model: Any, *, received: bool) -> Any:
+    return AgencyRequest.objects.filter(
+        matter_type=ContentType.objects.get_for_model(model),
+        answered_at__isnull=True,
+        superseded_at__isnull=True,
+        received_at__isnull=not received,
+    ).values("matter_id")
+
+
 @dataclass(frozen=True)
 class Unreceived:
     """Guard test: the open request has not been signed for."""
@@ -97,6 +107,9 @@ class Unreceived:
     def __call__(self, matter: Any) -> bool:
         found = open_request(matter)
         return found is not None and found.received_at is None
+
+    def q(self, model: Any) -> Q:
+        return Q(pk__in=_open_ids(model, received=False))
 
 
 @dataclass(frozen=True)
@@ -106,3 +119,6 @@ class Received:
     def __call__(self, matter: Any) -> bool:
         found = open_request(matter)
         return found is not None and found.received_at is not None
+
+    def q(self, model: Any) -> Q:
+        return Q(pk__in=_open_ids(model, received=True))

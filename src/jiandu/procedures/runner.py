@@ -71,6 +71,12 @@ class StepContext:
     def today(self) -> datetime.date:
         return timezone.localtime(self.now).date()
 
+    def check_start(self, key: str, start: datetime.date, *, field: str) -> None:
+        """Refuse, naming `field`, a typed date from which the period `key` cannot be counted
+        (before a step commits to it: a date accepted now must not make a later step fail)."""
+        if self.profile.has(key):
+            deadlines.check_start(start, self.profile.period(key), field=field)
+
     def open_period(
         self, key: str, *, start: datetime.date, title: str, agency: Agency | None = None
     ) -> Deadline | None:

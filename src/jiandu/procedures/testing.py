@@ -49,7 +49,7 @@ class Reached:
 
     state: str
     pk: int
-    path: tuple[str, ...]
+    path: tuple[tuple[str, str], ...]  # (step, who took it)
 
 
 def example_inputs(step: Step, today: Any) -> dict[str, Any]:
@@ -79,42 +79,46 @@ class ProcedureSuite:
     @pytest.fixture
     def reached(self, world: dict[str, Any]) -> list[Reached]:
         """A matter for each reachable state (and for each step on the way that keeps the state, such
-        as 签收), walked from creation breadth first."""
+        as 签收), walked from creation breadth first. A step any of several people may take is
+        tried as each of them: who took one step can decide who may take the next (whoever
+        proposed an order does not approve it)."""
         from django.utils import timezone
 
         today = timezone.localdate()
         people = list(world.values())
+        by_name = {p.username: p for p in people}
         found: dict[str, Reached] = {}
         walked: list[Reached] = []
         queue: deque[Reached] = deque()
         for step in self.procedure.creating_steps:
             matter = self._create(step, people, today)
             if matter is not None and matter.state not in found:
-                found[matter.state] = Reached(matter.state, matter.pk, (step.name,))
+                found[matter.state] = Reached(matter.state, matter.pk, ((step.name, ""),))
                 queue.append(found[matter.state])
                 walked.append(found[matter.state])
         while queue:
             here = queue.popleft()
+            taken = {name for name, _who in here.path}
             for step in self.procedure.steps:
                 # A step that keeps the state (签收 …) may open the way to others: follow it once.
-                stays = step.target is None and step.name not in here.path
+                stays = step.target is None and step.name not in taken
                 if step.creates or here.state not in step.sources or not (stays or step.target not in found):
                     continue
                 if len(here.path) >= MAX_PATH:
                     continue
                 matter = self.procedure.model.objects.get(pk=here.pk)
-                actor = next((p for p in people if step in allowed_steps(p, matter)), None)
-                if actor is None:
-                    continue
-                # A fresh copy of the path, so each state has its own matter.
-                copy = self._replay(here.path, people, today)
-                result = run_step(step.name, copy, actor=actor, inputs=example_inputs(step, today))
-                node = Reached(result.matter.state, result.matter.pk, (*here.path, step.name))
-                if node.state not in found:
-                    found[node.state] = node
-                if stays or found[node.state] is node:
-                    queue.append(node)
-                    walked.append(node)
+                for actor in [p for p in people if step in allowed_steps(p, matter)]:
+                    # A fresh copy of the path, so each node has its own matter.
+                    copy = self._replay(here.path, by_name, people, today)
+                    result = run_step(step.name, copy, actor=actor, inputs=example_inputs(step, today))
+                    node = Reached(
+                        result.matter.state, result.matter.pk, (*here.path, (step.name, actor.username))
+                    )
+                    if node.state not in found:
+                        found[node.state] = node
+                    if stays or found[node.state] is node:
+                        queue.append(node)
+                        walked.append(node)
         return walked
 
     def _create(self, step: Step, people: list[Any], today: Any) -> Any:
@@ -130,15 +134,18 @@ class ProcedureSuite:
                 continue  # e.g. an agency whose rules leave the procedure off
         return None
 
-    def _replay(self, path: tuple[str, ...], people: list[Any], today: Any) -> Any:
+    def _replay(
+        self, path: tuple[tuple[str, str], ...], by_name: dict[str, Any], people: list[Any], today: Any
+    ) -> Any:
         matter = None
-        for name in path:
+        for name, username in path:
             step = self.procedure.step(name)
             if step.creates:
                 matter = self._create(step, people, today)
             else:
-                actor = next(p for p in people if step in allowed_steps(p, matter))
-                matter = run_step(name, matter, actor=actor, inputs=example_inputs(step, today)).matter
+                matter = run_step(
+                    name, matter, actor=by_name[username], inputs=example_inputs(step, today)
+                ).matter
         return matter
 
     # ----------------------------------------------------------------------------------- the tests
@@ -179,6 +186,22 @@ class ProcedureSuite:
                         )
                         assert _ledger_head() == head
                         assert self.procedure.model.objects.get(pk=here.pk).state == here.state
+
+    def test_lists_of_what_awaits_whom_agree_with_the_steps(
+        self, world: dict[str, Any], reached: list[Reached]
+    ) -> None:
+        """`restrict(user, step)` (the home page's counts, the lists) names exactly the matters on
+        which `allowed_steps` offers that step to that person."""
+        model = self.procedure.model
+        for here in reached:
+            matter = model.objects.get(pk=here.pk)
+            for person in world.values():
+                allowed = {s.name for s in allowed_steps(person, matter)}
+                for step in self.procedure.steps:
+                    if step.creates:
+                        continue
+                    listed = model.objects.restrict(person, step.name).filter(pk=matter.pk).exists()
+                    assert listed == (step.name in allowed), (step.name, person.username, here.state)
 
     def _no_personal_data(self, step: Step, payload: Any) -> None:
         text = json.dumps(payload, ensure_ascii=False, default=str)

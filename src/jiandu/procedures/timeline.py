@@ -7,8 +7,6 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
-
 from jiandu.documents.models import Document
 from jiandu.ledger.models import LedgerEntry
 
@@ -35,24 +33,28 @@ def step_words(action: str) -> str:
 
 
 def timeline(matter: Any, documents: list[Document] | None = None) -> list[TimelineRow]:
-    """Every ledger entry about the matter (and its documents), oldest first."""
+    """The matter's steps as the ledger recorded them, oldest first, with the letters they issued.
+
+    Only the procedure's steps: who opened or downloaded which file is in the ledger too, but it is
+    not the matter's history, and it must not tell the agency under supervision which supervisor
+    or discipline inspector looked at what.
+    """
     documents = documents if documents is not None else []
     titles = {str(d.pk): d.title for d in documents}
+    procedure = type(matter).procedure
     entries = (
         LedgerEntry.objects.filter(
-            Q(object_type=matter._meta.label_lower, object_id=str(matter.pk))
-            | Q(object_type=Document._meta.label_lower, object_id__in=list(titles))
+            object_type=matter._meta.label_lower,
+            object_id=str(matter.pk),
+            action__in=[step.name for step in procedure.steps],
         )
         .select_related("actor")
         .order_by("seq")
     )
-    procedure = type(matter).procedure
     rows = []
     for entry in entries:
         payload = entry.payload if isinstance(entry.payload, dict) else {}
         words = step_words(entry.action)
-        if entry.object_type == Document._meta.label_lower:
-            words = f"{words}《{titles[entry.object_id]}》"
         letter = payload.get("letter")
         title = titles.get(str(letter.get("document"))) if isinstance(letter, dict) else None
         if title:

@@ -240,7 +240,8 @@ def document(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     item = get_object_or_404(Document.objects.select_related("subject_type"), pk=pk)
     matter = _matter_of(item.subject_type, item.subject_id, request)
     try:
-        data = read_document_file(item, fmt, actor=_viewer(request))
+        # _matter_of found the matter in the viewer's scope: its letters are the viewer's to read.
+        data = read_document_file(item, fmt, actor=_viewer(request), subject_visible=True)
     except NotAllowed:
         raise Http404 from None
     except ServiceError as error:

@@ -273,3 +273,77 @@ def test_an_overdue_report_is_escalated_to_the_supervising_body(demo, media):
     # The agency's head and the bureau's supervision staff; nobody the filing is hidden from.
     assert {"ggzy-leader", "supervisor", "sfj-leader"} <= told
     assert not told & {"cgzf-legal", "cgzf-leader", "legal", "leader"}
+
+
+# ------------------------------------------------------------------ regressions from the review
+
+
+def _noticed(demo, **extra):
+    filer, reviewer = demo["ggzy-legal"], demo["supervisor"]
+    filing = submit(filer)
+    inputs = {"problems": "问题", "correction": "纠正", **extra}
+    return run_step("filings.notify", filing, actor=reviewer, inputs=inputs)
+
+
+def test_the_agency_addressed_reads_the_letter_and_never_who_looked_at_what(demo, media, signed_in):
+    result = _noticed(demo)
+    letter = result.letter["document"]
+    assert signed_in("ggzy-legal").get(f"/matters/documents/{letter}.pdf").status_code == 200
+    assert signed_in("cgzf-legal").get(f"/matters/documents/{letter}.pdf").status_code == 404
+    inspector = signed_in("inspector")
+    assert inspector.get(f"/matters/documents/{letter}.docx").status_code == 200
+    page = signed_in("ggzy-legal").get(f"/m/filings/{result.matter.pk}/").content.decode()
+    timeline = page[page.index('id="timeline"') :]
+    assert "周纪检" not in timeline and "download" not in timeline
+
+
+def test_whoever_proposes_an_order_does_not_approve_it(demo, media):
+    head = demo["sfj-leader"]  # a supervision officer and the bureau's head at once
+    filing = _noticed(demo).matter
+    filing = run_step("filings.receive", filing, actor=demo["ggzy-legal"]).matter
+    filing = run_step("filings.report", filing, actor=demo["ggzy-legal"], inputs={"report": "已纠正"}).matter
+    run_step("filings.propose_order", filing, actor=head, inputs={"order": "change", "reasons": "未纠正"})
+    assert "filings.approve_order" not in [s.name for s in allowed_steps(head, filing)]
+    with pytest.raises(NotAllowed):
+        run_step("filings.approve_order", filing, actor=head, inputs={})
+    # Nor does the officer file it away or send a new notice while the head has it.
+    assert allowed_steps(demo["supervisor"], filing) == []
+    with pytest.raises(InvalidState):
+        run_step("filings.accept", filing, actor=demo["supervisor"], inputs={})
+
+
+def test_an_order_whose_correction_date_has_passed_is_not_issued(demo, media):
+    filer, reviewer, head = demo["ggzy-legal"], demo["supervisor"], demo["sfj-leader"]
+    filing = _noticed(demo).matter
+    filing = run_step("filings.receive", filing, actor=filer).matter
+    filing = run_step("filings.report", filing, actor=filer, inputs={"report": "部分纠正"}).matter
+    soon = timezone.localdate() + datetime.timedelta(days=3)
+    inputs = {"order": "change", "reasons": "未纠正", "correct_by": soon}
+    run_step("filings.propose_order", filing, actor=reviewer, inputs=inputs)
+    with at(timezone.now() + datetime.timedelta(days=20)), pytest.raises(InvalidState):
+        run_step("filings.approve_order", filing, actor=head, inputs={})
+
+
+def test_dates_the_calendar_cannot_count_from_are_refused_naming_the_field(demo, media):
+    with pytest.raises(ServiceError) as old:
+        submit(demo["ggzy-legal"], days_ago=(timezone.localdate() - datetime.date(1950, 1, 1)).days)
+    assert old.value.field == "event_date"
+    with pytest.raises(ServiceError) as far:
+        _noticed(demo, correct_by=datetime.date(2999, 12, 31))
+    assert far.value.field == "correct_by"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("document_number", "文" * 101),  # the column holds 100
+        ("title", "申\u202e明"),  # a bidirectional override
+        ("title", "abc\ud800"),  # a lone surrogate
+        ("event_date", "20261130"),  # only YYYY-MM-DD
+        ("event_date", 20261130),
+    ],
+)
+def test_text_and_dates_are_bounded_at_the_edge(demo, media, field, value):
+    with pytest.raises(ServiceError) as refused:
+        submit(demo["ggzy-legal"], **{field: value})
+    assert refused.value.field == field

@@ -100,6 +100,8 @@ def _inputs(step: Step, request: Request) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for i in step.inputs:
         if i.name in data:
+            if i.kind != "files" and hasattr(data, "getlist") and len(data.getlist(i.name)) > 1:
+                raise ServiceError(f"“{i.label}”只能提交一个值。", field=i.name)
             several = i.kind == "files" and hasattr(data, "getlist")
             found[i.name] = data.getlist(i.name) if several else data.get(i.name)  # type: ignore[attr-defined]
     return found

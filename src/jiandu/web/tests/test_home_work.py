@@ -13,7 +13,7 @@ from django.utils import timezone
 from jiandu.deadlines.models import Deadline
 from jiandu.filings.models import Filing
 from jiandu.procedures.registry import procedure, procedures
-from jiandu.procedures.runner import run_step
+from jiandu.procedures.runner import allowed_steps, run_step
 from jiandu.procedures.testing import example_inputs
 from jiandu.web.views import pending_work
 
@@ -35,13 +35,11 @@ def _counts(person) -> dict[str, dict[str, int]]:
 
 
 def _awaiting_by_rule(person) -> dict[str, dict[str, int]]:
-    """The same counts read matter by matter from the steps' `allows` (the runner's side)."""
+    """The same counts read matter by matter from `allowed_steps` (the runner's side, guards included)."""
     found: dict[str, dict[str, int]] = {}
     for proc in procedures():
         for matter in proc.model.objects.all():
-            if not proc.view.allows(person, matter):
-                continue
-            if any(matter.state in s.sources and s.who.allows(person, matter) for s in proc.steps):
+            if allowed_steps(person, matter):
                 states = found.setdefault(proc.code, {})
                 states[matter.state] = states.get(matter.state, 0) + 1
     return found
