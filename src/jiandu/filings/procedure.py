@@ -137,6 +137,15 @@ def _receive(ctx: StepContext) -> None:
     requests.receive(ctx)
 
 
+def _record_delivery(ctx: StepContext) -> None:
+    requests.receive(ctx, delivered_on=ctx.inputs["delivered_on"])
+
+
+def _received_on(ctx: StepContext) -> datetime.date:
+    # 收到……之日起: the day the agency signed, or the delivery day the bureau recorded.
+    return ctx.inputs.get("delivered_on") or ctx.today
+
+
 def _report(ctx: StepContext) -> None:
     requests.answer(ctx, text=ctx.inputs["report"], reply_keys=REPLY_KEYS)
 
@@ -243,6 +252,27 @@ def _in_ten_days(today: datetime.date) -> datetime.date:
 
 # ------------------------------------------------------------------------------------ declarations
 
+# 第十二条: 收到之日起15日内, or 限期纠正满15日内 where the letter set a correction date.
+REPLY_PERIODS = (
+    Opens(
+        "supervision_notice.notice.reply",
+        "书面报告执行情况",
+        start=_received_on,
+        when=lambda ctx: ctx.matter.state == S.CORRECTING and ctx.matter.correct_by is None,
+    ),
+    Opens(
+        "supervision_notice.decision.reply",
+        "书面报告执行情况",
+        start=_received_on,
+        when=lambda ctx: ctx.matter.state == S.ORDERED and ctx.matter.correct_by is None,
+    ),
+    Opens(
+        "supervision_notice.correction_report",
+        "纠正后书面报告执行情况",
+        start=lambda ctx: ctx.matter.correct_by,
+        when=lambda ctx: ctx.matter.correct_by is not None,
+    ),
+)
 CORRECT_BY = Input("correct_by", "纠正期限", kind="date", required=False, example=_in_ten_days)
 # The head the profile names decides a proposed order (第十一条 经批准), once, while it is pending.
 ORDER_APPROVER = approvals.Approver(ORDER, label="规则指定的批准人")
@@ -424,25 +454,20 @@ FILINGS = register(
                 who=FILER,
                 guards=(Guard(requests.Unreceived(), "没有待签收的文书。"),),
                 body=_receive,
-                opens=(
-                    Opens(
-                        "supervision_notice.notice.reply",
-                        "书面报告执行情况",
-                        when=lambda ctx: ctx.matter.state == S.CORRECTING and ctx.matter.correct_by is None,
-                    ),
-                    Opens(
-                        "supervision_notice.decision.reply",
-                        "书面报告执行情况",
-                        when=lambda ctx: ctx.matter.state == S.ORDERED and ctx.matter.correct_by is None,
-                    ),
-                    Opens(
-                        "supervision_notice.correction_report",
-                        "纠正后书面报告执行情况",
-                        start=lambda ctx: ctx.matter.correct_by,
-                        when=lambda ctx: ctx.matter.correct_by is not None,
-                    ),
-                ),
+                opens=REPLY_PERIODS,
                 consequence="签收后开始计算书面报告执行情况的期限。",
+            ),
+            Step(
+                name="filings.record_delivery",
+                label="登记送达",
+                sources=(S.CORRECTING, S.ORDERED),
+                target=None,
+                who=REVIEWER,
+                inputs=(Input("delivered_on", "送达日期", kind="date", help="以送达回证记载的日期为准"),),
+                guards=(Guard(requests.Unreceived(), "该文书已经签收或登记送达。"),),
+                body=_record_delivery,
+                opens=REPLY_PERIODS,
+                consequence="报备机关未在平台签收的，凭送达回证登记送达日期，书面报告期限自该日起算。",
             ),
             Step(
                 name="filings.report",

@@ -9,11 +9,13 @@ under the procedure's code (`filings.notice`), as approval kinds are.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.utils import timezone
 
 from jiandu.core.errors import ServiceError
 from jiandu.orgs.models import Agency
@@ -70,12 +72,22 @@ def _locked_open(ctx: StepContext) -> AgencyRequest:
     return AgencyRequest.objects.select_for_update().get(pk=found.pk)
 
 
-def receive(ctx: StepContext) -> AgencyRequest:
-    """The respondent signs for the open request; the step declares the reply period it opens."""
+def receive(ctx: StepContext, *, delivered_on: datetime.date | None = None) -> AgencyRequest:
+    """The open request is received; the step declares the reply period it opens.
+
+    Signed for by the respondent now (签收), or, where the sender holds proof of delivery (送达回证)
+    and the respondent never signed, recorded by the sender with the day of delivery.
+    """
     found = _locked_open(ctx)
     if found.received_at is not None:
         raise ServiceError("该通知已经签收。", field="state", code="invalid_state")
-    found.received_at, found.received_by = ctx.now, ctx.actor
+    if delivered_on is None:
+        found.received_at, found.received_by = ctx.now, ctx.actor
+    else:
+        sent_on = timezone.localtime(found.requested_at).date()
+        if not sent_on <= delivered_on <= ctx.today:
+            raise ServiceError(f"送达日期须在{sent_on}（发出）至今天之间。", field="delivered_on")
+        found.received_at = timezone.make_aware(datetime.datetime.combine(delivered_on, datetime.time(12)))
     found.save(update_fields=["received_at", "received_by"])
     return found
 

@@ -347,3 +347,29 @@ def test_text_and_dates_are_bounded_at_the_edge(demo, media, field, value):
     with pytest.raises(ServiceError) as refused:
         submit(demo["ggzy-legal"], **{field: value})
     assert refused.value.field == field
+
+
+def test_a_notice_never_signed_for_is_recorded_as_delivered_and_its_period_runs(demo, media):
+    reviewer = demo["supervisor"]
+    sent = _noticed(demo).matter
+    later = timezone.now() + datetime.timedelta(days=40)
+    with at(later):
+        # Never signed: nothing is overdue, so 第十一条 cannot be reached…
+        assert "filings.propose_order" not in [s.name for s in allowed_steps(reviewer, sent)]
+        delivered = timezone.localdate() - datetime.timedelta(days=35)
+        with pytest.raises(ServiceError) as early:
+            run_step(
+                "filings.record_delivery",
+                sent,
+                actor=reviewer,
+                inputs={"delivered_on": delivered - datetime.timedelta(days=30)},
+            )
+        assert early.value.field == "delivered_on"  # before the notice went out
+        # …until the bureau records the delivery its 送达回证 proves.
+        filing = run_step(
+            "filings.record_delivery", sent, actor=reviewer, inputs={"delivered_on": delivered}
+        ).matter
+        reply = deadlines_of(filing).get(rule_key="supervision_notice.notice.reply")
+        assert reply.start_date == delivered
+        assert "filings.propose_order" in [s.name for s in allowed_steps(reviewer, filing)]
+        assert "filings.receive" not in [s.name for s in allowed_steps(demo["ggzy-legal"], filing)]
