@@ -119,6 +119,11 @@ class Step:
         return self.name.split(".", 1)[1].replace("_", "-")
 
     @property
+    def files(self) -> bool:
+        """Whether the step takes uploads."""
+        return any(i.kind == "files" for i in self.inputs)
+
+    @property
     def input_names(self) -> tuple[str, ...]:
         return tuple(i.name for i in self.inputs)
 

@@ -40,7 +40,7 @@ from jiandu.rules.loader import Profile
 from .models import Attachment, Matter
 from .numbering import next_number
 from .registry import CREATE, Procedure, Step, lookup
-from .uploads import check_upload
+from .uploads import CheckedFile, check_upload
 
 NOT_FOUND = "未找到该事项，或者你无权查看。"
 
@@ -197,17 +197,41 @@ def _inputs_payload(
     return out
 
 
-def _store_files(ctx: StepContext, step: Step) -> dict[str, list[Attachment]]:
+def _early_refusal(
+    procedure: Procedure, step: Step, actor: Person | None, matter: Any, agency: Agency | None
+) -> ServiceError | None:
+    if step.creates:
+        if agency is None or not step.who.allows(actor, None, agency):
+            return NotAllowed(f"你无权{step.label}（{step.who.label or '无人可办'}）。")
+        return None
+    if matter is None:
+        return None
+    # Read afresh (the caller's instance may be stale); the lock comes with the transaction.
+    current = type(matter).objects.filter(pk=matter.pk).first()
+    if current is None:
+        return NotAllowed(NOT_FOUND, code="not_found")
+    return _refusal(procedure, step, actor, current)
+
+
+def _check_uploads(step: Step, raw: Mapping[str, Any]) -> dict[str, list[CheckedFile]]:
+    """Each files input read and checked by its content (errors name the field)."""
+    return {
+        i.name: [check_upload(f, field=i.name) for f in i.clean(raw.get(i.name))]
+        for i in step.inputs
+        if i.kind == "files"
+    }
+
+
+def _store_files(
+    ctx: StepContext, step: Step, uploads: dict[str, list[CheckedFile]]
+) -> dict[str, list[Attachment]]:
     stored: dict[str, list[Attachment]] = {}
-    for i in step.inputs:
-        if i.kind != "files":
-            continue
-        for upload in ctx.inputs[i.name]:
-            checked = check_upload(upload, field=i.name)
+    for name, files in uploads.items():
+        for checked in files:
             attachment = Attachment(
                 matter_type_id=_content_type_id(ctx.matter),
                 matter_id=ctx.matter.pk,
-                kind=i.name,
+                kind=name,
                 original_name=checked.name,
                 content_type=checked.content_type,
                 size=checked.size,
@@ -220,7 +244,7 @@ def _store_files(ctx: StepContext, step: Step) -> dict[str, list[Attachment]]:
             ending = checked.name[checked.name.rfind(".") :] if "." in checked.name else ""
             attachment.file.save(f"{secrets.token_hex(16)}{ending}", ContentFile(checked.data), save=False)
             attachment.save()
-            stored.setdefault(i.name, []).append(attachment)
+            stored.setdefault(name, []).append(attachment)
     return stored
 
 
@@ -263,6 +287,12 @@ def run_step(
     """
     procedure, step = lookup(name)
     raw = dict(inputs or {})
+    # Uploads are read and checked before the transaction, so no row lock waits on a 20 MB read;
+    # but only for someone who may take the step at all (checked again under the lock below).
+    refusal = _early_refusal(procedure, step, actor, matter, agency) if step.files else None
+    if refusal is not None:
+        raise refusal
+    uploads = _check_uploads(step, raw)
     with transaction.atomic():
         now = timezone.now()
         if step.creates:
@@ -296,13 +326,19 @@ def run_step(
         if step.target is not None:
             locked.state = step.target
         if step.creates:
-            locked.number = next_number(locked.agency, procedure.number_family, ctx.today.year)
+            # Saved under a placeholder no one outside this transaction sees; the number is taken
+            # after the files are stored, so the agency's counter row is locked only briefly.
+            locked.number = f"~{secrets.token_hex(8)}"
             locked.save(force_insert=True)
         else:
             # Only what the step changed (and the stamp): a full UPDATE would rewrite every column.
             assert before is not None
             changed = [name for name, value in _field_values(locked).items() if before[name] != value]
             locked.save(update_fields=[*changed, "updated_at"])
+        stored = _store_files(ctx, step, uploads)
+        if step.creates:
+            locked.number = next_number(locked.agency, procedure.number_family, ctx.today.year)
+            locked.save(update_fields=["number"])
         for opens in step.opens:
             if opens.when is None or opens.when(ctx):
                 ctx.open_period(
@@ -311,7 +347,6 @@ def run_step(
                     title=f"{locked.number} {opens.title}",
                     agency=opens.agency(ctx) if opens.agency else None,
                 )
-        stored = _store_files(ctx, step)
         _add_payload(ctx, step.after(ctx) if step.after is not None else None)
         letter = _issue_letter(ctx)
         entry = record(
