@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from django.db.models import Q
 from rest_framework.authtoken.models import Token
 
 from jiandu.core import stamps
@@ -159,3 +160,26 @@ def active_agency(reference: int | str) -> Agency | None:
         entry = _agency_entry(values)
         _memory.put(stamp, ("agency", reference), entry)
     return _agency_instance(entry)
+
+
+def agencies_below(agency_id: int) -> frozenset[int]:
+    """The agency and every agency below it: those it supervises, down the supervision tree, and a
+    people's government's departments (`orgs.scope`). Walked once per directory stamp (one query
+    per level), then read from memory: every page a supervisor opens asks for it."""
+    stamp = current_stamp()
+    found = _memory.get(stamp, ("below", agency_id))
+    if found is None:
+        ids = {agency_id}
+        frontier = {agency_id}
+        while frontier:
+            below = set(
+                Agency.objects.filter(
+                    Q(supervisor_id__in=frontier)
+                    | Q(parent_id__in=frontier, parent__kind=Agency.Kind.GOVERNMENT)
+                ).values_list("id", flat=True)
+            )
+            frontier = below - ids
+            ids |= below
+        found = frozenset(ids)
+        _memory.put(stamp, ("below", agency_id), found)
+    return found

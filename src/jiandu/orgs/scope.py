@@ -11,9 +11,8 @@ core sits below orgs in the app layers and does not import it.
 
 from __future__ import annotations
 
-from django.db import models
-
-from .models import Agency, Person, Role
+from .directory import agencies_below
+from .models import Person, Role
 
 
 def visible_agency_ids(user: Person | None) -> set[int] | None:
@@ -26,15 +25,5 @@ def visible_agency_ids(user: Person | None) -> set[int] | None:
         return set()
     ids = {user.agency_id}
     if user.has_role(Role.SUPERVISOR) or user.has_role(Role.DISCIPLINE_INSPECTOR):
-        # Walk the supervision tree breadth-first: one query per level, not per agency.
-        frontier = {user.agency_id}
-        while frontier:
-            below = set(
-                Agency.objects.filter(
-                    models.Q(supervisor_id__in=frontier)
-                    | models.Q(parent_id__in=frontier, parent__kind=Agency.Kind.GOVERNMENT)
-                ).values_list("id", flat=True)
-            )
-            frontier = below - ids
-            ids |= below
+        ids |= agencies_below(user.agency_id)
     return ids
