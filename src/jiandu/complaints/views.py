@@ -40,7 +40,7 @@ from jiandu.core.errors import NotAllowed, ServiceError
 from jiandu.deadlines.models import Deadline
 from jiandu.deadlines.services import deadlines_of
 from jiandu.documents.models import Document
-from jiandu.documents.services import read_document_file
+from jiandu.documents.services import DOCUMENT_TYPES, read_document_file
 from jiandu.ledger.services import record
 from jiandu.orgs.models import Agency, Person, Role
 from jiandu.orgs.profiles import profile_for
@@ -69,10 +69,6 @@ RESUBMIT_WINDOW = 2 * 3600  # period-literal-ok: how long a resubmission counts 
 DUPLICATE_WAIT = 15
 PENDING, DONE = "pending", "done"
 LOOKUP_FAILED = "查询码或查询密码不正确，请核对后再试。"
-DOCUMENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 COMPLAINANT = Rating.Source.COMPLAINANT  # the rating's source when the complainant rates on the status page
 
 

@@ -40,7 +40,12 @@ from .render import describe_characters, render_docx, render_pdf, unprintable
 
 logger = logging.getLogger(__name__)
 
-FORMATS = ("docx", "pdf")
+# The two files of every document, by the media type each is served as.
+DOCUMENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+FORMATS = tuple(DOCUMENT_TYPES)
 # A CharField's max_length, never None; the stubs type every field's as optional.
 NUMBER_MAX_LENGTH: int = Document._meta.get_field("number").max_length  # type: ignore[assignment]
 

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
@@ -229,7 +230,7 @@ def _store_files(
     for name, files in uploads.items():
         for checked in files:
             attachment = Attachment(
-                matter_type_id=_content_type_id(ctx.matter),
+                matter_type=ContentType.objects.get_for_model(ctx.matter),
                 matter_id=ctx.matter.pk,
                 kind=name,
                 original_name=checked.name,
@@ -246,12 +247,6 @@ def _store_files(
             attachment.save()
             stored.setdefault(name, []).append(attachment)
     return stored
-
-
-def _content_type_id(matter: models.Model) -> int:
-    from django.contrib.contenttypes.models import ContentType
-
-    return ContentType.objects.get_for_model(matter).pk
 
 
 def _field_values(matter: models.Model) -> dict[str, Any]:

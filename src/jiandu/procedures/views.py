@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 from jiandu.core.errors import NotAllowed, ServiceError
 from jiandu.deadlines.services import deadlines_of
 from jiandu.documents.models import Document
-from jiandu.documents.services import read_document_file
+from jiandu.documents.services import DOCUMENT_TYPES, read_document_file
 from jiandu.ledger.services import record
 from jiandu.orgs.models import Person
 from jiandu.rules.citations import cite
@@ -38,11 +38,6 @@ from .models import Attachment
 from .registry import Procedure, Step, procedure
 from .runner import allowed_steps, may_create, run_step
 from .timeline import timeline
-
-DOCUMENT_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-}
 
 
 def _viewer(request: HttpRequest) -> Person:

@@ -8,7 +8,7 @@ agency's rule profile (e.g. who approves an extension). Rules compose with `|`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -127,15 +127,6 @@ class Custom(Who):
 
     def q(self, actor: Person | None) -> Q:
         return self.q_fn(actor)
-
-
-def roles(*codes: str) -> tuple[str, ...]:
-    """Role codes as a tuple (reads better in declarations)."""
-    return tuple(codes)
-
-
-def names(rules: Iterable[Who]) -> str:
-    return "、".join(rule.label for rule in rules if rule.label)
 
 
 def _visible(actor: Person | None) -> set[int] | None:

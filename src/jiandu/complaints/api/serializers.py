@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
@@ -23,6 +22,7 @@ from jiandu.deadlines.models import Deadline
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs import directory
 from jiandu.orgs.models import Agency, Person
+from jiandu.procedures.inputs import date_range
 
 from .. import services
 from ..models import Complaint, ExplanationRequest, ExtensionRequest, Material, Rating
@@ -60,16 +60,6 @@ class TextField(serializers.CharField):
         if not value and not self.allow_blank:
             self.fail("blank")
         return value
-
-
-def date_range() -> tuple[datetime.date, datetime.date]:
-    """The dates the API accepts at all (anti-abuse bounds, `settings.JIANDU_API_DATE_RANGE`).
-
-    Outside them a date is a typing error, and at the ends of Python's range (0001-01-01,
-    9999-12-31) a day more or less cannot even be computed.
-    """
-    first, last = getattr(settings, "JIANDU_API_DATE_RANGE", None) or ("1900-01-01", "2999-12-31")
-    return datetime.date.fromisoformat(first), datetime.date.fromisoformat(last)
 
 
 class BoundedDateField(serializers.DateField):
