@@ -15,7 +15,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     try:
-        links = [(p.label, reverse("procedures:list", kwargs={"code": p.code})) for p in procedures()]
+        links = [
+            (p.label, reverse("procedures:list", kwargs={"code": p.code}))
+            for p in procedures()
+            if not p.own_pages  # linked by the base template itself
+        ]
     except NoReverseMatch:  # a URL map without the procedures' pages (the admin site alone)
         return {}
     return {"procedure_links": links}

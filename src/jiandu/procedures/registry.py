@@ -149,6 +149,10 @@ class Procedure:
     # Who besides the agency's head is told when a period on a matter is overdue (a function of
     # the matter giving people), e.g. the supervising body that may act next.
     escalate_to: Callable[[Any], list[Any]] | None = None
+    # A procedure whose pages and API are still its app's own (complaints, while they move onto
+    # the kernel's): the URL names of its list page and matter page. The kernel's pages redirect
+    # there and the kernel's API leaves the procedure's code to the app.
+    own_pages: tuple[str, str] | None = None
     by_name: dict[str, Step] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:

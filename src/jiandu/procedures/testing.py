@@ -222,7 +222,7 @@ class ProcedureSuite:
                 allowed = [s.slug for s in allowed_steps(person, matter)]
                 page = Client()
                 page.force_login(person)
-                response = page.get(reverse("procedures:detail", args=[code, matter.pk]))
+                response = page.get(reverse("procedures:detail", args=[code, matter.pk]), follow=True)
                 api = APIClient()
                 api.force_authenticate(person)
                 detail = api.get(f"/api/{code}/{matter.pk}/")
@@ -258,10 +258,12 @@ class ProcedureSuite:
                 if self.procedure.view.allows(person, matter):
                     client = Client()
                     client.force_login(person)
-                    client.get(reverse("procedures:detail", args=[code, matter.pk]))  # warm caches
+                    client.get(
+                        reverse("procedures:detail", args=[code, matter.pk]), follow=True
+                    )  # warm caches
                     with CaptureQueriesContext(connection) as queries:
-                        client.get(reverse("procedures:detail", args=[code, matter.pk]))
+                        client.get(reverse("procedures:detail", args=[code, matter.pk]), follow=True)
                     assert len(queries) <= self.page_query_budget, ("page", person.username, len(queries))
                     with CaptureQueriesContext(connection) as queries:
-                        client.get(reverse("procedures:list", args=[code]))
+                        client.get(reverse("procedures:list", args=[code]), follow=True)
                     assert len(queries) <= self.list_query_budget, ("list", person.username, len(queries))

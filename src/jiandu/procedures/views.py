@@ -72,6 +72,8 @@ def _add_error(form: forms.Form, error: ServiceError) -> None:
 def matter_list(request: HttpRequest, code: str) -> HttpResponse:
     """The procedure's matters the viewer may see: search, filters, counts per state, pages."""
     proc = _procedure(code)
+    if proc.own_pages:
+        return redirect(proc.own_pages[0])
     listing = MatterList(proc, _viewer(request), request.GET)
     page = listing.page()
     # The rows are written here, escaped once each, rather than by the template engine: a page of
@@ -148,7 +150,10 @@ def _detail(
 @login_required
 def detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     proc = _procedure(code)
-    return _detail(request, proc, _visible(request, proc, pk), {})
+    matter = _visible(request, proc, pk)
+    if proc.own_pages:
+        return redirect(proc.own_pages[1], matter.pk)
+    return _detail(request, proc, matter, {})
 
 
 @never_cache

@@ -229,4 +229,6 @@ def _add_step_action(
 def register(router: Any, procedures: list[Procedure]) -> None:
     """Put every kernel procedure's endpoints on the project router."""
     for procedure in procedures:
+        if procedure.own_pages:
+            continue  # the app registers its own endpoints
         router.register(procedure.code, viewset_for(procedure), basename=procedure.code)
