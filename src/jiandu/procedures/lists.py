@@ -9,12 +9,15 @@ import datetime
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 
 from jiandu.calendar import Unit
 from jiandu.deadlines.calendar_source import get_calendar
@@ -91,6 +94,7 @@ class MatterList:
             self.agency = int(params.get("agency") or 0) or None
         except (TypeError, ValueError):
             self.agency = None
+        self._scoped: QuerySet[Any] | None = None
 
     # ------------------------------------------------------------------------------ the queryset
 
@@ -102,7 +106,15 @@ class MatterList:
         )
 
     def scoped(self) -> QuerySet[Any]:
-        """The viewer's matters with every filter but the state (the counts are per state)."""
+        """The viewer's matters with every filter but the state (the counts are per state).
+
+        Built once per listing (the page and the counts both start from it; a queryset is only a
+        description, each use below clones it)."""
+        if self._scoped is None:
+            self._scoped = self._build_scoped()
+        return self._scoped
+
+    def _build_scoped(self) -> QuerySet[Any]:
         qs = self.procedure.model.objects.restrict(self.user, "view")
         if self.q:
             found = Q(number__icontains=self.q)
@@ -134,20 +146,30 @@ class MatterList:
         return qs.annotate(next_due=Subquery(first[:1]))
 
     def _attach_next_due(self, rows: list[Any]) -> None:
-        # One grouped query for the page's rows: cheaper than a correlated subquery that the
-        # database may evaluate for rows the page never shows.
-        found = dict(
-            Deadline.objects.filter(
-                subject_type=ContentType.objects.get_for_model(self.procedure.model),
-                subject_id__in=[row.pk for row in rows],
-                closed_at__isnull=True,
-            )
-            .order_by()
-            .values_list("subject_id")
-            .annotate(first=Min("due_date"))
+        # One grouped query for the page's rows, written as SQL: it has no part that depends on
+        # the viewer or the filters (those chose the rows), and the ORM spent several times the
+        # database's time on it (an IN of fifty ids is fifty values to prepare). Cheaper, too, than
+        # the correlated subquery `queryset()` annotates: both databases evaluate that for the
+        # page's rows only, but compiling it costs more than this whole query.
+        meta = Deadline._meta
+        quote = connection.ops.quote_name
+        column = {field.name: quote(field.column) for field in meta.concrete_fields if field.column}
+        subject, due, kind, closed = (
+            column[name] for name in ("subject_id", "due_date", "subject_type", "closed_at")
         )
+        holes = ", ".join(["%s"] * len(rows))
+        sql = (
+            f"SELECT {subject}, MIN({due}) FROM {quote(meta.db_table)} "  # noqa: S608 (names from the model)
+            f"WHERE {kind} = %s AND {closed} IS NULL AND {subject} IN ({holes}) GROUP BY {subject}"
+        )
+        subject_type = ContentType.objects.get_for_model(self.procedure.model).pk
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [subject_type, *(row.pk for row in rows)])
+            found = dict(cursor.fetchall())
         for row in rows:
-            row.next_due = found.get(row.pk)
+            first = found.get(row.pk)
+            # SQLite answers MIN() of a date column as its text; PostgreSQL as a date.
+            row.next_due = datetime.date.fromisoformat(first) if isinstance(first, str) else first
 
     def ordered(self) -> QuerySet[Any]:
         """Every listed matter (all pages), in the list's order."""
@@ -193,20 +215,20 @@ class MatterList:
         after = self._after(cursor) if cursor else None
         if after is not None:
             qs = qs.filter(after)
-        found = list(qs.values("id", "number", "agency_id", "state", "created_at", *lookups)[: size + 1])
+        found = list(qs.values_list("id", "number", "agency_id", "state", "created_at", *lookups)[: size + 1])
         more = len(found) > size
         found = found[:size]
-        states = dict(self.procedure.states.choices)
+        states = {value: str(label) for value, label in self.procedure.states.choices}
         labels = [_choice_labels(self.procedure.model, path) for path in columns]
         rows = [
             Row(
-                pk=v["id"],
-                number=v["number"],
-                agency_id=v["agency_id"],
-                state=v["state"],
-                state_label=str(states.get(v["state"], v["state"])),
-                created_at=v["created_at"],
-                cells=[_shown(v[lookup], choices) for lookup, choices in zip(lookups, labels, strict=True)],
+                pk=v[0],
+                number=v[1],
+                agency_id=v[2],
+                state=v[3],
+                state_label=states.get(v[3], v[3]),
+                created_at=v[4],
+                cells=[_shown(value, choices) for value, choices in zip(v[5:], labels, strict=True)],
             )
             for v in found
         ]
@@ -226,6 +248,28 @@ class MatterList:
         """The current query string minus `names` (for links that change one filter)."""
         kept = {k: v for k, v in self.params.items() if k not in (*names, "cursor") and v}
         return urlencode(kept)
+
+
+def rows_html(page: Page, base: str) -> SafeString:
+    """The page's rows as the list's table rows (number linked under `base`, the procedure's
+    columns, state, next due date, registered time in local time).
+
+    Written here, each value escaped once as the template engine would (quotes too), rather than
+    by the engine or format_html: a page of fifty rows is the list's main cost, and both spend most
+    of it on bookkeeping per value (lookups, lazy-string checks), not on the escaping itself."""
+    tz = timezone.get_current_timezone()
+    base = escape(base)
+    out = []
+    for r in page.rows:
+        cells = "".join([f"<td>{escape(str(cell))}</td>" for cell in r.cells])
+        due = r.next_due.isoformat() if r.next_due else "—"
+        created = r.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        out.append(
+            f'<tr><td class="nowrap"><a href="{base}{r.pk}/">{escape(r.number)}</a></td>{cells}'
+            f'<td>{escape(r.state_label)}</td><td class="nowrap">{due}</td>'
+            f'<td class="nowrap">{created}</td></tr>'
+        )
+    return mark_safe("\n".join(out))  # noqa: S308 (every value in it is escaped above)
 
 
 def fact(matter: Any, path: str) -> Any:

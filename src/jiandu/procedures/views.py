@@ -17,8 +17,6 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.html import format_html_join
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -28,12 +26,13 @@ from jiandu.deadlines.services import deadlines_of
 from jiandu.documents.models import Document
 from jiandu.documents.services import DOCUMENT_TYPES, read_document_file
 from jiandu.ledger.services import record
+from jiandu.orgs.directory import load_viewer
 from jiandu.orgs.models import Person
 from jiandu.rules.citations import cite
 
 from .export import export_matters
 from .inputs import form_class
-from .lists import MatterList, fact
+from .lists import MatterList, fact, rows_html
 from .models import Attachment
 from .registry import Procedure, Step, procedure
 from .runner import allowed_steps, may_create, run_step
@@ -74,34 +73,22 @@ def matter_list(request: HttpRequest, code: str) -> HttpResponse:
     proc = _procedure(code)
     if proc.own_pages:
         return redirect(proc.own_pages[0])
-    listing = MatterList(proc, _viewer(request), request.GET)
+    # Roles and agency from the directory's memory (renewed on any change to them), not a query each.
+    viewer = load_viewer(_viewer(request))
+    listing = MatterList(proc, viewer, request.GET)
     page = listing.page()
-    # The rows are written here, escaped once each, rather than by the template engine: a page of
-    # fifty rows is the list's main cost, and the engine spends most of it looking values up.
-    base = reverse("procedures:list", kwargs={"code": code})
-    rows = format_html_join(
-        "\n",
-        '<tr><td class="nowrap"><a href="{}">{}</a></td>{}<td>{}</td><td class="nowrap">{}</td>'
-        '<td class="nowrap">{}</td></tr>',
-        (
-            (
-                f"{base}{r.pk}/",
-                r.number,
-                format_html_join("", "<td>{}</td>", ((cell,) for cell in r.cells)),
-                r.state_label,
-                r.next_due.isoformat() if r.next_due else "—",
-                timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
-            )
-            for r in page.rows
-        ),
-    )
-    viewer = _viewer(request)
     own = viewer.agency
     creating = [s for s in proc.creating_steps if own is not None and may_create(viewer, s, own)]
     return render(
         request,
         "procedures/list.html",
-        {"procedure": proc, "listing": listing, "page": page, "rows": rows, "creating": creating},
+        {
+            "procedure": proc,
+            "listing": listing,
+            "page": page,
+            "rows": rows_html(page, reverse("procedures:list", kwargs={"code": code})),
+            "creating": creating,
+        },
     )
 
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -24,6 +25,7 @@ from rest_framework.response import Response
 
 from jiandu.core.errors import ServiceError
 from jiandu.deadlines.services import deadlines_of
+from jiandu.orgs.directory import load_viewer
 from jiandu.orgs.models import Person
 
 from ..inputs import serializer_class
@@ -78,6 +80,31 @@ def _row_fields() -> dict[str, Any]:
 def _list_serializer(procedure: Procedure) -> type[serializers.Serializer]:
     fields = {**_row_fields(), "next_due": serializers.DateField(allow_null=True)}
     return type(f"{_camel(procedure.code)}ListItem", (serializers.Serializer,), fields)
+
+
+def _items(rows: list[Any]) -> list[dict[str, Any]]:
+    """The rows as `_list_serializer(...)(rows, many=True).data` gives them (a test holds the two
+    equal), written directly: a serializer pass spends most of a fifty-row page on bookkeeping per
+    row and field (and on looking up the current time zone once per date-time)."""
+    tz = timezone.get_current_timezone()
+    out = []
+    for row in rows:
+        # DRF's DateTimeField: in the current time zone, ISO 8601, UTC written as "Z".
+        created = row.created_at.astimezone(tz).isoformat()
+        if created.endswith("+00:00"):
+            created = created[:-6] + "Z"
+        out.append(
+            {
+                "id": row.pk,
+                "number": row.number,
+                "agency": row.agency_id,
+                "state": row.state,
+                "state_label": row.state_label,
+                "created_at": created,
+                "next_due": row.next_due.isoformat() if row.next_due is not None else None,
+            }
+        )
+    return out
 
 
 def _detail_serializer(procedure: Procedure) -> type[serializers.Serializer]:
@@ -161,11 +188,16 @@ def viewset_for(procedure: Procedure) -> type[viewsets.GenericViewSet]:
             summary=f"{procedure.label}：列表",
         )
         def list(self, request: Request) -> Response:
-            listing = MatterList(procedure, request.user, request.query_params)
+            viewer = request.user
+            if isinstance(viewer, Person):
+                # Signed in by session: roles and agency from the directory's memory (a token's
+                # person has them already).
+                load_viewer(viewer)
+            listing = MatterList(procedure, viewer, request.query_params)
             page = listing.page()
             return Response(
                 {
-                    "results": list_serializer(page.rows, many=True).data,
+                    "results": _items(page.rows),
                     "next_cursor": page.next_cursor,
                     "counts": {state: n for state, _label, n in listing.counts()},
                 }
