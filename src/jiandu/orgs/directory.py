@@ -53,6 +53,8 @@ class _Principal:
     person: tuple
     roles: frozenset[str]
     agency: _Agency | None
+    # The agencies the person may see (`orgs.scope`; None: every agency), as of the stamp.
+    visible: frozenset[int] | None
 
 
 class _Memory:
@@ -108,6 +110,16 @@ def _agency_instance(entry: _Agency) -> Agency:
     return agency
 
 
+def _visible(person: Person) -> frozenset[int] | None:
+    # What Person.visible_agency_ids keeps on the instance, for a person whose roles and agency
+    # are set: its scope depends on nothing else that is not in the directory (the row's agency
+    # and superuser flag, the roles, the supervision tree), so it is kept with them.
+    from .scope import visible_agency_ids  # scope reads the tree from here
+
+    found = visible_agency_ids(person)
+    return frozenset(found) if found is not None else None
+
+
 def principal(key: str) -> tuple[Person, Token] | None:
     """The person holding API token `key` (roles and agency loaded) and the token; None if unknown."""
     stamp = current_stamp()
@@ -129,10 +141,13 @@ def principal(key: str) -> tuple[Person, Token] | None:
         if person["agency_id"] is not None:
             agency_values = Agency.objects.filter(pk=person["agency_id"]).values_list(*AGENCY_FIELDS).get()
             agency = _agency_entry(agency_values)
-        entry = _Principal(created, values, roles, agency)
+        found = Person.from_db(connection.alias, PERSON_FIELDS, values)
+        found._role_codes = roles
+        entry = _Principal(created, values, roles, agency, _visible(found))
         _memory.put(stamp, ("token", key), entry)
     person = Person.from_db(connection.alias, PERSON_FIELDS, entry.person)
     person._role_codes = entry.roles
+    person._visible_agency_ids = entry.visible
     if entry.agency is not None:
         Person.agency.field.set_cached_value(person, _agency_instance(entry.agency))
     token = Token.from_db(
@@ -146,21 +161,23 @@ def principal(key: str) -> tuple[Person, Token] | None:
 class _Viewer:
     roles: frozenset[str]
     agency: _Agency | None
+    visible: frozenset[int] | None
 
 
 def load_viewer(person: Person) -> Person:
-    """Give a signed-in person (its row already read, e.g. by the session) its roles and its agency
-    (profile row loaded) from memory under the directory's stamp, instead of a query for each on
-    every page. Returns the same person.
+    """Give a signed-in person (its row already read, e.g. by the session) its roles, its agency
+    (profile row loaded) and the agencies it may see from memory under the directory's stamp,
+    instead of a query for each on every page. Returns the same person.
 
-    Filed under the person's id and agency id as read from its row: the roles are read after the
-    stamp, and a person moved to another agency is looked up under the new agency. Nothing is set
-    that the person already holds (a request that changed them keeps its own).
+    Filed under what of the person's row they depend on (id, agency, superuser flag), so a row
+    changed since is looked up afresh; the roles and the supervision tree are read after the stamp.
+    Nothing is set on a person that already holds its roles (a request that changed them keeps
+    its own).
     """
     if person.pk is None or getattr(person, "_role_codes", None) is not None:
         return person
     stamp = current_stamp()
-    key = ("viewer", (person.pk, person.agency_id))
+    key = ("viewer", (person.pk, person.agency_id, person.is_superuser))
     entry = _memory.get(stamp, key)
     if entry is None:
         roles = frozenset(RoleAssignment.objects.filter(person_id=person.pk).values_list("role", flat=True))
@@ -168,9 +185,13 @@ def load_viewer(person: Person) -> Person:
         if person.agency_id is not None:
             values = Agency.objects.filter(pk=person.agency_id).values_list(*AGENCY_FIELDS).first()
             agency = _agency_entry(values) if values is not None else None
-        entry = _Viewer(roles, agency)
+        found = Person(id=person.pk, agency_id=person.agency_id, is_superuser=person.is_superuser)
+        found._role_codes = roles
+        entry = _Viewer(roles, agency, _visible(found))
         _memory.put(stamp, key, entry)
     person._role_codes = entry.roles
+    if not hasattr(person, "_visible_agency_ids"):
+        person._visible_agency_ids = entry.visible
     if entry.agency is not None and not Person.agency.is_cached(person):
         Person.agency.field.set_cached_value(person, _agency_instance(entry.agency))
     return person
