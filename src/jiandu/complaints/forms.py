@@ -28,7 +28,7 @@ from jiandu.procedures.uploads import CheckedFile, check_upload
 from jiandu.rules.citations import cite
 
 from . import services
-from .models import Complaint, Material, Rating
+from .models import Complaint, Rating
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": "日期格式不正确，例如 2026-03-01。"}
@@ -331,73 +331,6 @@ class RatingForm(Form):
 # ------------------------------------------------------------------------------------ actions
 
 
-class EmptyForm(Form):
-    """An act with nothing to fill in (accept, archive)."""
-
-
-class RejectForm(Form):
-    reason = forms.CharField(label="不予受理的理由", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    legal_basis = forms.CharField(label="依据", widget=forms.Textarea(attrs={"rows": 2}), required=False)
-
-
-class RehandleForm(Form):
-    reason = forms.CharField(
-        label="重新办理的理由（针对投诉举报人的不满意之处）",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-    )
-
-
-class ExplanationMattersForm(Form):
-    matters = forms.CharField(
-        label="需要说明的事项（被投诉机关只看到这段文字，请勿写入投诉举报人信息）",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-    )
-
-
-class ReferForm(Form):
-    competent_body = forms.CharField(label="有权处理的机关", max_length=200, required=False)
-    reason = forms.CharField(label="移送理由", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-
-
-class MaterialForm(Form):
-    kind = forms.ChoiceField(
-        label="类别",
-        choices=[(k, Material.Kind(k).label) for k in (Material.Kind.NOTE, Material.Kind.EVIDENCE)],
-    )
-    note = forms.CharField(label="记录内容或说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    file = forms.FileField(label="文件", required=False)
-
-
-class ExtensionForm(Form):
-    amount = forms.IntegerField(
-        label="延长期间",
-        min_value=1,
-        error_messages={"required": "请填写延长期间。", "invalid": "延长期间须为正整数。"},
-    )
-    reasons = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-
-
-class ConcludeForm(Form):
-    finding = forms.ChoiceField(
-        label="查处结论",
-        choices=Complaint.Finding.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "请选择查处结论。"},
-    )
-    measures = forms.MultipleChoiceField(
-        label="处理措施",
-        choices=list(services.MEASURES.items()),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text="查证属实或部分属实的，应当选择处理措施；查证不属实的，不选。",
-    )
-    result_text = forms.CharField(
-        label="告知投诉举报人的处理结果", widget=forms.Textarea(attrs={"rows": 4}), required=False
-    )
-
-
 class DecideExtensionForm(Form):
     approve = forms.TypedChoiceField(
         choices=[("1", "批准"), ("0", "不批准")],
@@ -405,15 +338,6 @@ class DecideExtensionForm(Form):
         error_messages={"required": "请选择批准或不批准。"},
     )
     note = forms.CharField(label="审批意见", widget=forms.Textarea(attrs={"rows": 2}), required=False)
-
-
-class RevealForm(Form):
-    reason = forms.CharField(
-        label="查看事由",
-        max_length=200,
-        required=False,
-        help_text="例如：需电话联系投诉举报人核实情况。事由和查看人记入台账。",
-    )
 
 
 class ExplanationForm(Form):

@@ -11,6 +11,7 @@ from django.db import models
 
 from jiandu.core.scope import RestrictedQuerySet
 from jiandu.orgs.scope import visible_agency_ids
+from jiandu.procedures.models import Matter
 
 
 def complaint_agency_ids(user) -> set[int] | None:
@@ -43,19 +44,12 @@ def complaint_agency_ids(user) -> set[int] | None:
     return allowed
 
 
-class ComplaintQuerySet(RestrictedQuerySet):
-    def restrict(self, user, action: str = "view") -> ComplaintQuerySet:
-        """Complaints a person may see (`complaint_agency_ids`); never one about himself."""
-        allowed = complaint_agency_ids(user)
-        if allowed is None:
-            return self
-        if not allowed:
-            return self.none()
-        return self.filter(agency__in=allowed).exclude(target_officer=user.pk)
+class Complaint(Matter):
+    """One complaint: who complained (sealed), about whom, what happened, and where it stands.
 
-
-class Complaint(models.Model):
-    """One complaint: who complained (sealed), about whom, what happened, and where it stands."""
+    A matter of the kernel (`procedure.COMPLAINTS`): every act on it is a registered step, and its
+    lists go through the procedure's view policy (`complaint_agency_ids`, never the officer's own).
+    """
 
     class Channel(models.TextChoices):
         ONLINE = "online", "网上投诉"
@@ -78,6 +72,8 @@ class Complaint(models.Model):
         PARTLY = "partly", "部分属实"
         NOT_SUBSTANTIATED = "not_substantiated", "查证不属实"
 
+    # The kernel's number, agency and state, narrowed: numbers unique, the agency's reverse name
+    # and the states this procedure has.
     number = models.CharField("编号", max_length=40, unique=True)
     agency = models.ForeignKey(
         "orgs.Agency", on_delete=models.PROTECT, related_name="complaints", verbose_name="受理机关"
@@ -141,8 +137,6 @@ class Complaint(models.Model):
     archived_at = models.DateTimeField("归档时间", null=True, blank=True)
     archive_digest = models.CharField("归档清单摘要", max_length=64, blank=True)
 
-    objects = ComplaintQuerySet.as_manager()
-
     class Meta:
         verbose_name = verbose_name_plural = "投诉举报"
         ordering = ["-received_at", "-id"]
@@ -150,9 +144,6 @@ class Complaint(models.Model):
             models.Index(fields=["agency", "state", "-received_at"], name="complaint_queue"),
             models.Index(fields=["agency", "-received_at", "-id"], name="complaint_agency_recent"),
         ]
-
-    def __str__(self) -> str:
-        return self.number
 
     @property
     def is_open(self) -> bool:

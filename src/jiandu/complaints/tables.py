@@ -19,8 +19,6 @@ from django.utils.dateparse import parse_datetime
 
 from jiandu.core.errors import ServiceError
 from jiandu.deadlines.models import Deadline
-from jiandu.documents.models import Document
-from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs.models import Person, Role
 from jiandu.rules.schema import PERIOD_UNITS
 
@@ -33,33 +31,6 @@ CURSOR_SALT = "jiandu.complaints.queue"
 # The periods the complainant is told about; others (the respondent's explanation) are internal.
 HANDLING_RULES = ("complaint.handling", "complaint.assigned.handling")
 PUBLIC_RULES = ("complaint.acceptance", *HANDLING_RULES)
-
-ACTION_WORDS = {
-    "complaints.submit": "登记投诉举报",
-    "complaints.accept": "受理",
-    "complaints.reject": "不予受理",
-    "complaints.refer": "移送有权处理的机关",
-    "complaints.request_explanation": "通知被投诉机关书面说明",
-    "complaints.submit_explanation": "被投诉机关提交书面说明",
-    "complaints.add_material": "添加调查材料",
-    "complaints.request_extension": "申请延长办理期限",
-    "complaints.decide_extension": "延期审批",
-    "complaints.conclude": "办结",
-    "complaints.rate": "满意度评价",
-    "complaints.rehandle": "重新办理",
-    "complaints.archive": "归档",
-    "complaints.export": "导出案卷",
-    "complaints.download_material": "下载材料",
-    "complaints.reveal_complainant": "查看投诉举报人信息",
-    "documents.issue": "制发文书",
-    "documents.download": "下载文书",
-}
-ACTOR_WORDS = {
-    "public": "投诉举报人（网上）",
-    "complainant": "投诉举报人",
-    "hotline": "12345热线",
-    "system": "系统",
-}
 
 QUEUE_FILTERS = {
     "open": ("待办", (Complaint.State.RECEIVED, Complaint.State.ACCEPTED)),
@@ -133,46 +104,6 @@ def queue_page(user: Person, filter_key: str, cursor: str | None) -> QueuePage:
 
 
 # ------------------------------------------------------------------------------- one complaint
-
-
-@dataclass(frozen=True)
-class TimelineRow:
-    at: datetime.datetime
-    actor: str
-    action: str
-
-
-def timeline(complaint: Complaint, documents: list[Document]) -> list[TimelineRow]:
-    """Every ledger entry about the complaint and its documents, in order: what, by whom, when."""
-    titles = {str(d.pk): d.title for d in documents}
-    entries = (
-        LedgerEntry.objects.filter(
-            Q(object_type=Complaint._meta.label_lower, object_id=str(complaint.pk))
-            | Q(object_type=Document._meta.label_lower, object_id__in=list(titles))
-        )
-        .select_related("actor")
-        .order_by("seq")
-    )
-    return [
-        TimelineRow(
-            e.recorded_at,
-            (e.actor.full_name or e.actor.username)
-            if e.actor
-            else ACTOR_WORDS.get(e.actor_label, e.actor_label),
-            _action_words(e, titles),
-        )
-        for e in entries
-    ]
-
-
-def _action_words(entry: LedgerEntry, titles: dict[str, str]) -> str:
-    """The act in Chinese, with the letter it issued (a step and its letter are one entry)."""
-    words = ACTION_WORDS.get(entry.action, entry.action)
-    if entry.object_type == Document._meta.label_lower:
-        return f"{words}《{titles[entry.object_id]}》"
-    letter = entry.payload.get("letter") if isinstance(entry.payload, dict) else None
-    title = titles.get(str(letter.get("document"))) if isinstance(letter, dict) else None
-    return f"{words}，制发《{title}》" if title else words
 
 
 def file_label(material: Material) -> str:

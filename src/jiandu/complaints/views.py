@@ -30,6 +30,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -37,19 +38,23 @@ from django.views.decorators.http import require_POST
 
 from jiandu.core import crypto
 from jiandu.core.errors import NotAllowed, ServiceError
-from jiandu.deadlines.models import Deadline
 from jiandu.deadlines.services import deadlines_of
 from jiandu.documents.models import Document
 from jiandu.documents.services import DOCUMENT_TYPES, read_document_file
 from jiandu.ledger.services import record
 from jiandu.orgs.models import Agency, Person, Role
 from jiandu.orgs.profiles import profile_for
+from jiandu.procedures.inputs import form_class
+from jiandu.procedures.registry import Step
+from jiandu.procedures.runner import allowed_steps, run_step
+from jiandu.procedures.timeline import timeline
 from jiandu.procedures.uploads import CheckedFile
 from jiandu.rules.citations import cite
-from jiandu.rules.loader import Period, Profile
+from jiandu.rules.loader import Profile
 
 from . import archive, forms, ratelimit, services, tables
 from .models import Complaint, ExplanationRequest, ExtensionRequest, Material, Rating
+from .procedure import COMPLAINTS
 
 logger = logging.getLogger(__name__)
 
@@ -869,112 +874,22 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 # ------------------------------------------------------------------------------ one complaint
 
 
-@dataclass(frozen=True)
-class Act:
-    """One step a complaint's page offers: its form, the service it calls, what it says after."""
-
-    title: str
-    button: str
-    form: type[django_forms.Form]
-    run: Callable[[Complaint, Person, dict[str, Any]], object]
-    done: str
+def _step(slug: str) -> Step:
+    found = COMPLAINTS.step_by_slug(slug.replace("_", "-"))
+    if found is None or found.creates:
+        raise Http404
+    return found
 
 
-ACTS: dict[str, Act] = {
-    "accept": Act(
-        "受理",
-        "受理",
-        forms.EmptyForm,
-        lambda c, u, d: services.accept_complaint(c, actor=u),
-        "已受理，办理期限开始计算。",
-    ),
-    "reject": Act(
-        "不予受理",
-        "不予受理",
-        forms.RejectForm,
-        lambda c, u, d: services.reject_complaint(
-            c, actor=u, reason=d["reason"], legal_basis=d["legal_basis"]
-        ),
-        "已决定不予受理，理由和依据将告知投诉举报人。",
-    ),
-    "refer": Act(
-        "移送有权处理的机关",
-        "移送",
-        forms.ReferForm,
-        lambda c, u, d: services.refer_complaint(
-            c, actor=u, competent_body=d["competent_body"], reason=d["reason"]
-        ),
-        "已移送，移送情况将告知投诉举报人。",
-    ),
-    "request_explanation": Act(
-        "通知被投诉机关书面说明",
-        "发出通知",
-        forms.ExplanationMattersForm,
-        lambda c, u, d: services.request_explanation(c, actor=u, matters=d["matters"]),
-        "已通知被投诉机关书面说明情况并提交证据。",
-    ),
-    "add_material": Act(
-        "添加调查笔录或材料",
-        "添加",
-        forms.MaterialForm,
-        lambda c, u, d: services.add_material(c, actor=u, kind=d["kind"], note=d["note"], upload=d["file"]),
-        "材料已添加。",
-    ),
-    "request_extension": Act(
-        "申请延长办理期限",
-        "提交延期申请",
-        forms.ExtensionForm,
-        lambda c, u, d: services.request_extension(c, actor=u, amount=d["amount"], reasons=d["reasons"]),
-        "延期申请已提交，等待批准。",
-    ),
-    "conclude": Act(
-        "办结",
-        "办结",
-        forms.ConcludeForm,
-        lambda c, u, d: services.conclude_complaint(
-            c, actor=u, finding=d["finding"], measures=d["measures"], result_text=d["result_text"]
-        ),
-        "已办结，处理结果将告知投诉举报人。",
-    ),
-    "rehandle": Act(
-        "重新办理",
-        "重新办理",
-        forms.RehandleForm,
-        lambda c, u, d: services.rehandle_complaint(c, actor=u, reason=d["reason"]),
-        "已重新办理：办结后将再次告知投诉举报人，并可再次评价。",
-    ),
-    "archive": Act(
-        "归档",
-        "归档封存",
-        forms.EmptyForm,
-        lambda c, u, d: services.archive_complaint(c, actor=u),
-        "已归档，案卷已封存。",
-    ),
-}
+def _step_form(step: Step, complaint: Complaint, data: Any = None, files: Any = None) -> django_forms.Form:
+    return form_class(step.inputs, complaint)(data, files, auto_id=f"id_{step.slug}_%s")
 
 
-def _allowed_acts(
-    user: Person, complaint: Complaint, handling: Deadline | None, limit: Period | None
-) -> list[str]:
-    """The acts this viewer may take now: the same conditions the services check."""
-    if not services.may_handle(user, complaint):
-        return []
-    if complaint.state == Complaint.State.RECEIVED:
-        return ["accept", "reject", "refer"]
-    if complaint.state == Complaint.State.ACCEPTED:
-        acts = []
-        if not complaint.explanation_requests.filter(answered_at__isnull=True).exists():
-            acts.append("request_explanation")
-        acts.append("add_material")
-        pending = complaint.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists()
-        if handling and handling.extension_amount is None and limit and not pending:
-            acts.append("request_extension")
-        return [*acts, "conclude"]
-    if complaint.state == Complaint.State.CONCLUDED and services.may_rehandle(user, complaint):
-        return ["rehandle", "archive"]
-    if complaint.state in (Complaint.State.CONCLUDED, Complaint.State.REJECTED, Complaint.State.REFERRED):
-        return ["archive"]
-    return []
+def _step_url(step: Step, complaint: Complaint) -> str:
+    # Revealing shows the identity on a page of its own; every other step comes back here.
+    if step.name == "complaints.reveal_complainant":
+        return reverse("complaints:reveal", args=[complaint.pk])
+    return reverse("complaints:act", args=[complaint.pk, step.slug])
 
 
 def _visible(request: HttpRequest, pk: int) -> Complaint:
@@ -996,11 +911,12 @@ def _detail(
     handling = tables.handling_deadline(complaint)
     limit = services.extension_limit(complaint) if handling else None
     bound = bound or {}
+    # The steps this viewer may take now, from the same guards the runner applies.
     acts = [
-        (name, ACTS[name], bound.get(name) or ACTS[name].form(auto_id=f"id_{name}_%s"))
-        for name in _allowed_acts(user, complaint, handling, limit)
+        (step, bound.get(step.slug) or _step_form(step, complaint), _step_url(step, complaint))
+        for step in allowed_steps(user, complaint)
     ]
-    shown = {name for name, _act, _form in acts} | {"reveal"}
+    shown = {step.slug for step, _form, _url in acts}
     for name, form in bound.items():
         if name not in shown:  # the act is not open to this viewer now: say why above the page
             messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
@@ -1022,15 +938,12 @@ def _detail(
             for e in complaint.extension_requests.select_related("requested_by", "decided_by")
         ],
         "ratings": list(complaint.ratings.all()),
-        "timeline": tables.timeline(complaint, documents),
+        "timeline": timeline(complaint, documents),
         "acts": acts,
         "extension_limit": limit,
         "measures": [services.MEASURES.get(m, m) for m in complaint.measures],
-        "decide": pending if pending and tables.may_decide(user, complaint) else None,
-        "decide_amount": tables.amount_label(pending.amount, pending.unit) if pending else "",
-        "reveal_form": (bound.get("reveal") or forms.RevealForm(auto_id="id_reveal_%s"))
-        if services.may_reveal(user, complaint)
-        else None,
+        "pending": pending,
+        "pending_amount": tables.amount_label(pending.amount, pending.unit) if pending else "",
     }
     return render(request, "complaints/detail.html", context, status=status)
 
@@ -1046,25 +959,23 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    """One step of the procedure: one service call, then back to the complaint's page."""
+    """One step of the procedure, then back to the complaint's page."""
     complaint = _visible(request, pk)
-    spec = ACTS.get(name)
-    if spec is None:
-        raise Http404
-    form = spec.form(request.POST, request.FILES, auto_id=f"id_{name}_%s")
+    step = _step(name)
+    form = _step_form(step, complaint, request.POST, request.FILES)
     if form.is_valid():
         try:
-            spec.run(complaint, request.user, form.cleaned_data)
+            run_step(step.name, complaint, actor=request.user, inputs=form.cleaned_data)
         except ServiceError as error:
             forms.add_service_error(form, error)
             status = 403 if isinstance(error, NotAllowed) else 400
         else:
-            messages.success(request, spec.done)
+            messages.success(request, step.done_message)
             return redirect("complaints:detail", pk=complaint.pk)
     else:
         status = 400
     complaint.refresh_from_db()
-    return _detail(request, complaint, {name: form}, status=status)
+    return _detail(request, complaint, {step.slug: form}, status=status)
 
 
 @never_cache
@@ -1073,7 +984,8 @@ def act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """The complainant's identity, to the handling legal-affairs staff, with a reason; ledgered."""
     complaint = _visible(request, pk)
-    form = forms.RevealForm(request.POST, auto_id="id_reveal_%s")
+    step = COMPLAINTS.step("complaints.reveal_complainant")
+    form = _step_form(step, complaint, request.POST)
     if form.is_valid():
         try:
             identity = services.reveal_complainant(
@@ -1085,7 +997,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
             forms.add_service_error(form, error)
         else:
             return render(request, "complaints/reveal.html", {"complaint": complaint, "identity": identity})
-    return _detail(request, complaint, {"reveal": form}, status=400)
+    return _detail(request, complaint, {step.slug: form}, status=400)
 
 
 @never_cache

@@ -105,11 +105,14 @@ def bound_profiles(agency: Agency) -> list[RuleProfile]:
             f"机关“{agency}”尚未绑定规则配置，无法确定适用的期限和规定；请系统管理员先为其选择规则配置。",
             code="profile_unbound",
         )
-    also = getattr(agency, "_also_profiles", None)  # filled by orgs.directory
+    also = getattr(agency, "_also_profiles", None)  # filled by orgs.directory, or below
     if also is None:
         also = [
             b.profile for b in agency.profile_bindings.select_related("profile").order_by("position", "id")
         ]
+        # Kept on the instance, like a related object Django caches: one page asks for an
+        # agency's rules many times (who may act, which periods, each step's guards).
+        agency._also_profiles = also  # type: ignore[attr-defined]
     return [agency.profile, *also]
 
 

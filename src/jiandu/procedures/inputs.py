@@ -22,7 +22,7 @@ from jiandu.core.errors import ServiceError
 from jiandu.core.text import clean_text
 
 TEXT_KINDS = ("line", "short", "long")
-KINDS = (*TEXT_KINDS, "integer", "date", "choice", "flag", "files")
+KINDS = (*TEXT_KINDS, "integer", "date", "choice", "choices", "flag", "record", "files")
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -43,9 +43,12 @@ def date_range() -> tuple[datetime.date, datetime.date]:
 class Input:
     """One field a step takes.
 
-    kind: line / short / long (text of that bound), integer, date, choice, flag, files.
+    kind: line / short / long (text of that bound), integer, date, choice, choices (several of
+    them, a list), flag, record (a row of `records`, given by id), files.
     personal: the value may identify a person; it never goes into the ledger payload.
     choices: (value, label) pairs, or a function of the matter (None when creating) giving them.
+    records: for a record, a function of the matter (None when creating) giving the queryset the
+    row must be in; the body gets the row, the ledger its id.
     minimum/maximum: bounds of an integer; maximum is also the most characters of a text (its
     column's length where that is shorter than the kind's bound).
     example: a valid value for scenarios and the shared tests, or a function of today giving one;
@@ -62,6 +65,7 @@ class Input:
     minimum: int | None = None
     maximum: int | None = None
     example: Any = None
+    records: Callable[[Any], Any] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -79,8 +83,12 @@ class Input:
             return today
         if self.kind == "choice":
             return self.options(None)[0][0]
+        if self.kind == "choices":
+            return [self.options(None)[0][0]]
         if self.kind == "flag":
             return True
+        if self.kind == "record":
+            return None
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         return [SimpleUploadedFile("示例.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")]
@@ -102,7 +110,7 @@ class Input:
         if raw in (None, "", [], ()):
             if self.required:
                 raise ServiceError(f"请填写“{self.label}”。", field=self.name)
-            return [] if self.kind == "files" else (False if self.kind == "flag" else None)
+            return [] if self.kind in ("files", "choices") else (False if self.kind == "flag" else None)
         return getattr(self, f"_clean_{self.kind}")(raw, matter)
 
     def _clean_integer(self, raw: Any, matter: Any) -> int:
@@ -143,6 +151,26 @@ class Input:
             raise ServiceError(f"“{self.label}”的选项不正确。", field=self.name)
         return value
 
+    def _clean_choices(self, raw: Any, matter: Any) -> list[str]:
+        values = [raw] if isinstance(raw, str) else list(raw) if isinstance(raw, list | tuple) else None
+        allowed = [v for v, _ in self.options(matter)]
+        if values is None or any(str(v) not in allowed for v in values):
+            raise ServiceError(f"“{self.label}”的选项不正确。", field=self.name)
+        # In the declared order, each once: the same choice ticked twice is one.
+        return [v for v in allowed if v in {str(v) for v in values}]
+
+    def _clean_record(self, raw: Any, matter: Any) -> Any:
+        assert self.records is not None, f"record input {self.name} declares no records"
+        pk = getattr(raw, "pk", raw)
+        try:
+            pk = int(str(pk).strip()) if not isinstance(pk, bool) else None
+        except ValueError:
+            pk = None
+        found = self.records(matter).filter(pk=pk).first() if pk is not None else None
+        if found is None:
+            raise ServiceError(f"“{self.label}”不存在或不可选。", field=self.name)
+        return found
+
     def _clean_flag(self, raw: Any, matter: Any) -> bool:
         if isinstance(raw, bool):
             return raw
@@ -164,7 +192,8 @@ class Input:
     # ------------------------------------------------------------------------- form and serializer
 
     def form_field(self, matter: Any = None) -> forms.Field:
-        common: dict[str, Any] = {"label": self.label, "required": self.required, "help_text": self.help}
+        # Never required at the form: the runner refuses a missing value with a message naming it.
+        common: dict[str, Any] = {"label": self.label, "required": False, "help_text": self.help}
         if self.kind in TEXT_KINDS:
             widget = forms.Textarea(attrs={"rows": 4}) if self.kind == "long" else None
             return forms.CharField(widget=widget, strip=False, **common)
@@ -178,8 +207,14 @@ class Input:
             )
         if self.kind == "choice":
             return forms.ChoiceField(choices=[("", "请选择"), *self.options(matter)], **common)
+        if self.kind == "choices":
+            return forms.MultipleChoiceField(
+                choices=self.options(matter), widget=forms.CheckboxSelectMultiple, **common
+            )
         if self.kind == "flag":
             return forms.BooleanField(**{**common, "required": False})
+        if self.kind == "record":
+            return forms.IntegerField(min_value=1, **common)
         return MultipleFileField(**common)
 
     def serializer_field(self) -> serializers.Field:
@@ -202,8 +237,14 @@ class Input:
                 if static
                 else serializers.CharField(**common)
             )
+        if self.kind == "choices":
+            static = [] if callable(self.choices) else list(self.choices)
+            child = serializers.ChoiceField(choices=static) if static else serializers.CharField()
+            return serializers.ListField(child=child, allow_empty=not self.required, **common)
         if self.kind == "flag":
             return serializers.BooleanField(**{**common, "required": False})
+        if self.kind == "record":
+            return serializers.IntegerField(min_value=1, allow_null=not self.required, **common)
         return serializers.ListField(child=serializers.FileField(), allow_empty=not self.required, **common)
 
 

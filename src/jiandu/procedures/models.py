@@ -43,7 +43,9 @@ class MatterQuerySet(RestrictedQuerySet):
         if action == "view":
             return self.filter(procedure.view.q(user))
         step = procedure.step(action)
-        found = self.filter(step.who.q(user), state__in=step.sources).filter(procedure.view.q(user))
+        found = self.filter(step.who.q(user), state__in=step.sources)
+        if not step.unseen:
+            found = found.filter(procedure.view.q(user))
         for guard in step.guards:
             condition = guard.as_filter(self.model)
             if condition is not None:

@@ -53,6 +53,8 @@ class Letter:
 
     when: issue only if this holds (e.g. a decision letter only for a decision that needs one).
     issuer: the agency in whose name it goes out (default: the matter's agency).
+    signer: the person who issues it (default: the actor), e.g. the officer who asked for the
+    extension an outside body approved: the letter is the agency's, not the approver's.
     """
 
     kind: str
@@ -60,6 +62,7 @@ class Letter:
     citation: Callable[[StepContext], str]
     when: Callable[[StepContext], bool] | None = None
     issuer: Callable[[StepContext], Any] | None = None
+    signer: Callable[[StepContext], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -107,11 +110,20 @@ class Step:
     guards: tuple[Guard, ...] = ()
     irreversible: bool = False
     consequence: str = ""
+    done: str = ""  # what the page says once the step is taken (default: 已 + label)
+    # Taken by people who need not see the matter itself: the body complained about answering the
+    # request it was sent (it reads the request, not the complaint), the complainant rating through
+    # the tracking code. The who rule alone decides; the matter stays "not found" to them elsewhere.
+    unseen: bool = False
     rules_read: tuple[str, ...] = ()
 
     @property
     def creates(self) -> bool:
         return CREATE in self.sources
+
+    @property
+    def done_message(self) -> str:
+        return self.done or f"已{self.label}。"
 
     @property
     def slug(self) -> str:
@@ -153,6 +165,9 @@ class Procedure:
     # the kernel's): the URL names of its list page and matter page. The kernel's pages redirect
     # there and the kernel's API leaves the procedure's code to the app.
     own_pages: tuple[str, str] | None = None
+    # Where the procedure keeps an uploaded file (default: a kernel `Attachment`): a function of the
+    # step context, the input's name and the checked file, giving the stored row (pk, sha256, size).
+    keep_file: Callable[[StepContext, str, Any], Any] | None = None
     by_name: dict[str, Step] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -135,7 +135,7 @@ def _visible(procedure: Procedure, actor: Person | None, matter: Any) -> bool:
 
 def _refusal(procedure: Procedure, step: Step, actor: Person | None, matter: Any) -> ServiceError | None:
     """Why `actor` may not take `step` on `matter` now (inputs aside), or None."""
-    if not _visible(procedure, actor, matter):
+    if not step.unseen and not _visible(procedure, actor, matter):
         return NotAllowed(NOT_FOUND, code="not_found")
     if not step.who.allows(actor, matter):
         return NotAllowed(f"你无权{step.label}（{step.who.label or '无人可办'}）。")
@@ -155,8 +155,8 @@ def allowed_steps(actor: Person | None, matter: Any) -> list[Step]:
     """
     procedure = type(matter).procedure
     candidates = [s for s in procedure.steps if not s.creates and matter.state in s.sources]
-    if not candidates or not _visible(procedure, actor, matter):
-        return []
+    if not all(s.unseen for s in candidates) and not _visible(procedure, actor, matter):
+        candidates = [s for s in candidates if s.unseen]
     return [
         s for s in candidates if s.who.allows(actor, matter) and all(guard.test(matter) for guard in s.guards)
     ]
@@ -177,9 +177,7 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _inputs_payload(
-    step: Step, values: dict[str, Any], stored: dict[str, list[Attachment]]
-) -> dict[str, Any]:
+def _inputs_payload(step: Step, values: dict[str, Any], stored: dict[str, list[Any]]) -> dict[str, Any]:
     # Typed text may name people: the ledger keeps its digest (proof of what was written, not the
     # words). Inputs marked personal leave no trace at all (a digest of a phone number can be guessed).
     out: dict[str, Any] = {}
@@ -193,6 +191,8 @@ def _inputs_payload(
             ]
         elif i.kind in ("line", "short", "long"):
             out[i.name] = {"sha256": _digest(value), "chars": len(value)} if value else None
+        elif i.kind == "record":
+            out[i.name] = value.pk if value is not None else None
         else:
             out[i.name] = value
     return out
@@ -223,30 +223,29 @@ def _check_uploads(step: Step, raw: Mapping[str, Any]) -> dict[str, list[Checked
     }
 
 
-def _store_files(
-    ctx: StepContext, step: Step, uploads: dict[str, list[CheckedFile]]
-) -> dict[str, list[Attachment]]:
-    stored: dict[str, list[Attachment]] = {}
-    for name, files in uploads.items():
-        for checked in files:
-            attachment = Attachment(
-                matter_type=ContentType.objects.get_for_model(ctx.matter),
-                matter_id=ctx.matter.pk,
-                kind=name,
-                original_name=checked.name,
-                content_type=checked.content_type,
-                size=checked.size,
-                sha256=checked.sha256,
-                added_by=ctx.actor,
-                added_at=ctx.now,
-                step=step.name,
-            )
-            # A random stored name: the uploaded name may itself be personal data.
-            ending = checked.name[checked.name.rfind(".") :] if "." in checked.name else ""
-            attachment.file.save(f"{secrets.token_hex(16)}{ending}", ContentFile(checked.data), save=False)
-            attachment.save()
-            stored.setdefault(name, []).append(attachment)
-    return stored
+def _attach(ctx: StepContext, name: str, checked: CheckedFile) -> Attachment:
+    attachment = Attachment(
+        matter_type=ContentType.objects.get_for_model(ctx.matter),
+        matter_id=ctx.matter.pk,
+        kind=name,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        added_by=ctx.actor,
+        added_at=ctx.now,
+        step=ctx.step.name,
+    )
+    # A random stored name: the uploaded name may itself be personal data.
+    ending = checked.name[checked.name.rfind(".") :] if "." in checked.name else ""
+    attachment.file.save(f"{secrets.token_hex(16)}{ending}", ContentFile(checked.data), save=False)
+    attachment.save()
+    return attachment
+
+
+def _store_files(ctx: StepContext, step: Step, uploads: dict[str, list[CheckedFile]]) -> dict[str, list[Any]]:
+    keep = ctx.procedure.keep_file or _attach
+    return {name: [keep(ctx, name, checked) for checked in files] for name, files in uploads.items() if files}
 
 
 def _field_values(matter: models.Model) -> dict[str, Any]:
@@ -297,8 +296,8 @@ def run_step(
                 raise NotAllowed(f"你无权{step.label}（{step.who.label or '无人可办'}）。")
             profile = profile_for(agency)
             procedure.rules.ensure_runs(profile, agency)
-            values = _clean_inputs(step, raw, None)
             locked: Any = procedure.model(agency=agency, state=CREATE, created_at=now)
+            values = _clean_inputs(step, raw, locked)  # choices may depend on the agency
             source = None
         else:
             if matter is None:
@@ -384,7 +383,7 @@ def _issue_letter(ctx: StepContext) -> dict[str, Any] | None:
         agency=letter.issuer(ctx) if letter.issuer else ctx.matter.agency,
         context=letter.context(ctx),
         citation=letter.citation(ctx),
-        actor=ctx.actor,
+        actor=letter.signer(ctx) if letter.signer else ctx.actor,
         record_entry=False,
     )
     return ledger_reference(document)

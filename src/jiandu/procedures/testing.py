@@ -78,47 +78,49 @@ class ProcedureSuite:
 
     @pytest.fixture
     def reached(self, world: dict[str, Any]) -> list[Reached]:
-        """A matter for each reachable state (and for each step on the way that keeps the state, such
-        as 签收), walked from creation breadth first. A step any of several people may take is
-        tried as each of them: who took one step can decide who may take the next (whoever
-        proposed an order does not approve it)."""
+        """A matter for each situation the declared steps can reach, walked from creation breadth
+        first. A situation is a state and who may take which step in it: a step that keeps the
+        state (签收, a request …) is followed when it changes what is offered to whom, not when it
+        merely repeats (so the walk stays small however many such steps a procedure has). A step
+        any of several people may take is tried as each of them: who took one step can decide who
+        may take the next (whoever proposed an order does not approve it)."""
         from django.utils import timezone
 
         today = timezone.localdate()
         people = list(world.values())
         by_name = {p.username: p for p in people}
-        found: dict[str, Reached] = {}
+        seen: set[tuple[str, frozenset[tuple[str, str]]]] = set()
         walked: list[Reached] = []
         queue: deque[Reached] = deque()
+
+        def visit(matter: Any, path: tuple[tuple[str, str], ...]) -> None:
+            offered = frozenset(
+                (step.name, person.username) for person in people for step in allowed_steps(person, matter)
+            )
+            if (matter.state, offered) in seen:
+                return
+            seen.add((matter.state, offered))
+            node = Reached(matter.state, matter.pk, path)
+            walked.append(node)
+            queue.append(node)
+
         for step in self.procedure.creating_steps:
             matter = self._create(step, people, today)
-            if matter is not None and matter.state not in found:
-                found[matter.state] = Reached(matter.state, matter.pk, ((step.name, ""),))
-                queue.append(found[matter.state])
-                walked.append(found[matter.state])
+            if matter is not None:
+                visit(matter, ((step.name, ""),))
         while queue:
             here = queue.popleft()
-            taken = {name for name, _who in here.path}
+            if len(here.path) >= MAX_PATH:
+                continue
+            matter = self.procedure.model.objects.get(pk=here.pk)
             for step in self.procedure.steps:
-                # A step that keeps the state (签收 …) may open the way to others: follow it once.
-                stays = step.target is None and step.name not in taken
-                if step.creates or here.state not in step.sources or not (stays or step.target not in found):
+                if step.creates or here.state not in step.sources:
                     continue
-                if len(here.path) >= MAX_PATH:
-                    continue
-                matter = self.procedure.model.objects.get(pk=here.pk)
                 for actor in [p for p in people if step in allowed_steps(p, matter)]:
                     # A fresh copy of the path, so each node has its own matter.
                     copy = self._replay(here.path, by_name, people, today)
                     result = run_step(step.name, copy, actor=actor, inputs=example_inputs(step, today))
-                    node = Reached(
-                        result.matter.state, result.matter.pk, (*here.path, (step.name, actor.username))
-                    )
-                    if node.state not in found:
-                        found[node.state] = node
-                    if stays or found[node.state] is node:
-                        queue.append(node)
-                        walked.append(node)
+                    visit(result.matter, (*here.path, (step.name, actor.username)))
         return walked
 
     def _create(self, step: Step, people: list[Any], today: Any) -> Any:

@@ -13,7 +13,12 @@ from jiandu.ledger.models import LedgerEntry
 from .registry import lookup
 
 # Who acted, for entries without a person (the public form, the 12345 hotline, the platform itself).
-ACTOR_WORDS = {"public": "公众", "hotline": "12345热线", "system": "系统"}
+ACTOR_WORDS = {
+    "public": "公众",
+    "complainant": "投诉举报人",
+    "hotline": "12345热线",
+    "system": "系统",
+}
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,18 @@ class Custom(Who):
         return self.q_fn(actor)
 
 
+@dataclass(frozen=True)
+class Public(Who):
+    """Someone of the public, never a signed-in person: the caller has already proved who they
+    are by other means (a complainant's tracking code and secret, the 12345 hotline's account).
+    Lists never show the public anything."""
+
+    label: str = "公众"
+
+    def allows(self, actor: Person | None, matter: Any, agency: Agency | None = None) -> bool:
+        return actor is None
+
+
 def _visible(actor: Person | None) -> set[int] | None:
     # Through the person (cached on the instance) when there is one; the scope rule otherwise.
     method = getattr(actor, "visible_agency_ids", None)

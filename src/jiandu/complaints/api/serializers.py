@@ -22,7 +22,10 @@ from jiandu.deadlines.models import Deadline
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs import directory
 from jiandu.orgs.models import Agency, Person
+from jiandu.procedures.api.views import AllowedStepSerializer
 from jiandu.procedures.inputs import date_range
+from jiandu.procedures.registry import Step
+from jiandu.procedures.runner import allowed_steps
 
 from .. import services
 from ..models import Complaint, ExplanationRequest, ExtensionRequest, Material, Rating
@@ -409,6 +412,27 @@ class MeasureSerializer(serializers.Serializer):
     label = serializers.CharField()
 
 
+# Where this API takes each step (the kernel's API will take them all at /api/complaints/{id}/{step}/).
+STEP_PATHS = {
+    "complaints.request_explanation": "request-explanation",
+    "complaints.add_material": "materials",
+    "complaints.request_extension": "extension-requests",
+    "complaints.reveal_complainant": "reveal",
+}
+
+
+def step_path(step: Step, complaint: Complaint) -> str:
+    """The address at which this API takes `step` on `complaint`."""
+    if step.name in ("complaints.approve_extension", "complaints.refuse_extension"):
+        pending = complaint.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
+        return f"/api/extension-requests/{pending.pk if pending else 0}/decide/"
+    if step.name in ("complaints.receive_explanation_request", "complaints.submit_explanation"):
+        open_request = complaint.explanation_requests.filter(answered_at__isnull=True).first()
+        verb = "receive" if step.name.endswith("request") else "answer"
+        return f"/api/explanation-requests/{open_request.pk if open_request else 0}/{verb}/"
+    return f"/api/complaints/{complaint.pk}/{STEP_PATHS.get(step.name, step.slug)}/"
+
+
 class ComplaintDetailSerializer(ComplaintListSerializer):
     """One complaint with its decisions, materials and requests; still never who complained."""
 
@@ -421,10 +445,12 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
     extension_requests = ExtensionRequestSerializer(many=True, read_only=True)
     explanation_requests = ExplanationRequestBriefSerializer(many=True, read_only=True)
     ratings = RatingSerializer(many=True, read_only=True)
+    allowed_steps = serializers.SerializerMethodField(help_text="当前用户现在可以办理的环节")
 
     class Meta(ComplaintListSerializer.Meta):
         fields = [
             *ComplaintListSerializer.Meta.fields,
+            "allowed_steps",
             "assigned_by",
             "target_officer",
             "target_description",
@@ -446,6 +472,22 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
             "extension_requests",
             "explanation_requests",
             "ratings",
+        ]
+
+    @extend_schema_field(AllowedStepSerializer(many=True))
+    def get_allowed_steps(self, obj: Complaint) -> list[dict[str, Any]]:
+        """The steps the requester may take now: the same guards the runner applies."""
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return [
+            {
+                "name": step.name,
+                "label": step.label,
+                "path": step_path(step, obj),
+                "irreversible": step.irreversible,
+                "consequence": step.consequence,
+            }
+            for step in allowed_steps(user, obj)
         ]
 
     @extend_schema_field(MeasureSerializer(many=True))

@@ -315,7 +315,7 @@ def test_every_step_through_the_api(signed_in):
         "complaints.add_material",
         "complaints.add_material",
         "complaints.request_extension",
-        "complaints.decide_extension",
+        "complaints.approve_extension",
         "complaints.conclude",
         "complaints.archive",
         "complaints.reveal_complainant",

@@ -77,15 +77,18 @@ def test_a_procedure_a_profile_switches_on_but_cannot_run_is_caught(demo):
     base = load_profile("zhongshan-amr")
     rules = {k: r for k, r in base.rules.items() if k != "complaint.handling_unit"}
     broken = compose([type(base)(**{**base.__dict__, "rules": rules})])
-    assert COMPLAINTS.problems(broken) and "complaint.handling_unit" in COMPLAINTS.problems(broken)[0]
+    assert (
+        COMPLAINTS.rules.problems(broken)
+        and "complaint.handling_unit" in COMPLAINTS.rules.problems(broken)[0]
+    )
     with pytest.raises(ServiceError) as refused:
-        COMPLAINTS.ensure_runs(broken, "某局")
+        COMPLAINTS.rules.ensure_runs(broken, "某局")
     assert refused.value.code == "procedure_off"
     # A profile with no complaint rules at all leaves the procedure off, with a clear message.
     silent = compose([type(base)(**{**base.__dict__, "rules": {}})])
-    assert not COMPLAINTS.switched_on(silent) and COMPLAINTS.problems(silent) == []
+    assert not COMPLAINTS.rules.switched_on(silent) and COMPLAINTS.rules.problems(silent) == []
     with pytest.raises(ServiceError, match="不在本平台办理投诉举报"):
-        COMPLAINTS.ensure_runs(silent, "某局")
+        COMPLAINTS.rules.ensure_runs(silent, "某局")
 
 
 def test_one_agency_under_000_and_002_gets_both_and_lists_their_conflicts(demo):
@@ -162,6 +165,6 @@ def test_the_procedure_declares_every_rule_its_code_reads():
         if "tests" not in path.parts and "migrations" not in path.parts:
             used |= _string_keys(path)
     # Keys built from a prefix (f"{_extension_prefix(complaint)}.approver") are declared by hand.
-    assert used <= set(COMPLAINTS.reads), sorted(used - set(COMPLAINTS.reads))
-    built = {k for k in COMPLAINTS.reads if k.endswith((".approver", ".max")) and "extension" in k}
-    assert set(COMPLAINTS.reads) - used <= built, sorted(set(COMPLAINTS.reads) - used - built)
+    assert used <= set(COMPLAINTS.rules.reads), sorted(used - set(COMPLAINTS.rules.reads))
+    built = {k for k in COMPLAINTS.rules.reads if k.endswith((".approver", ".max")) and "extension" in k}
+    assert set(COMPLAINTS.rules.reads) - used <= built, sorted(set(COMPLAINTS.rules.reads) - used - built)
