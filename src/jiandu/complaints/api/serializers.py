@@ -412,25 +412,10 @@ class MeasureSerializer(serializers.Serializer):
     label = serializers.CharField()
 
 
-# Where this API takes each step (the kernel's API will take them all at /api/complaints/{id}/{step}/).
-STEP_PATHS = {
-    "complaints.request_explanation": "request-explanation",
-    "complaints.add_material": "materials",
-    "complaints.request_extension": "extension-requests",
-    "complaints.reveal_complainant": "reveal",
-}
-
-
 def step_path(step: Step, complaint: Complaint) -> str:
-    """The address at which this API takes `step` on `complaint`."""
-    if step.name in ("complaints.approve_extension", "complaints.refuse_extension"):
-        pending = complaint.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
-        return f"/api/extension-requests/{pending.pk if pending else 0}/decide/"
-    if step.name in ("complaints.receive_explanation_request", "complaints.submit_explanation"):
-        open_request = complaint.explanation_requests.filter(answered_at__isnull=True).first()
-        verb = "receive" if step.name.endswith("request") else "answer"
-        return f"/api/explanation-requests/{open_request.pk if open_request else 0}/{verb}/"
-    return f"/api/complaints/{complaint.pk}/{STEP_PATHS.get(step.name, step.slug)}/"
+    """The address at which this API takes `step` on `complaint` (revealing has its own)."""
+    slug = "reveal" if step.name == "complaints.reveal_complainant" else step.slug
+    return f"/api/complaints/{complaint.pk}/{slug}/"
 
 
 class ComplaintDetailSerializer(ComplaintListSerializer):
@@ -605,75 +590,10 @@ class ReceiptSerializer(serializers.Serializer):
     secret = serializers.CharField(help_text="查询密码，仅在登记时返回一次；同一工单重复提交时为空")
 
 
-class RejectSerializer(serializers.Serializer):
-    """不予受理: the reason and the legal basis the complainant is told."""
-
-    reason = TextField(label="不予受理理由")
-    legal_basis = TextField(label="法律依据")
-
-
-class RehandleSerializer(serializers.Serializer):
-    """Why the matter is handled again after its answer was rated 不满意 or 不合格."""
-
-    reason = TextField(label="重新办理的理由", allow_blank=True)
-
-
-class ReferSerializer(serializers.Serializer):
-    """移送: the competent body and why."""
-
-    competent_body = TextField(kind="line", label="有权处理机关")
-    reason = TextField(label="移送理由")
-
-
-class ExplanationMattersSerializer(serializers.Serializer):
-    """What the body complained about must explain, in the handler's words (it never sees the complaint's)."""
-
-    matters = TextField(label="需要说明的事项")
-
-
-class MaterialCreateSerializer(serializers.Serializer):
-    """An investigation note or piece of evidence: a note, a file, or both."""
-
-    kind = serializers.ChoiceField(choices=[Material.Kind.EVIDENCE, Material.Kind.NOTE])
-    note = TextField(label="说明", required=False, allow_blank=True, default="")
-    file = serializers.FileField(required=False, allow_null=True)
-
-
-class ExtensionCreateSerializer(serializers.Serializer):
-    """How much longer (in the unit of the profile's extension rule) and why."""
-
-    amount = serializers.IntegerField(min_value=1, help_text="延长期间（单位按受理机关规则，日或工作日）")
-    reasons = TextField(label="延期理由")
-
-
-class ConcludeSerializer(serializers.Serializer):
-    """The finding, the measures (codes of services.MEASURES) and the result told to the complainant."""
-
-    finding = serializers.ChoiceField(choices=Complaint.Finding.choices)
-    measures = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(services.MEASURES.items())), required=False, default=list
-    )
-    result_text = TextField(kind="long", label="处理结果")
-
-
 class RevealSerializer(serializers.Serializer):
     """Why the identity is looked at; the reason goes into the ledger entry of the reveal."""
 
     reason = TextField(kind="line", label="查看事由", help_text="查看事由（记入台账）")
-
-
-class DecideSerializer(serializers.Serializer):
-    """The approver's decision; refusing needs a note."""
-
-    approve = serializers.BooleanField()
-    note = TextField(label="审批意见", required=False, allow_blank=True, default="")
-
-
-class AnswerSerializer(serializers.Serializer):
-    """The written explanation of the body complained about, with its evidence files."""
-
-    explanation = TextField(kind="long", label="书面说明")
-    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
 # ------------------------------------------------------------------------------------ 12345 hotline

@@ -32,32 +32,24 @@ from jiandu.deadlines.scope import open_deadlines_for
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs.models import Person, Role
 from jiandu.procedures.api.permissions import IsStaff, is_hotline
+from jiandu.procedures.api.views import add_step_actions
 
 from .. import services
 from ..models import Complaint, ExplanationRequest, ExtensionRequest
+from ..procedure import COMPLAINTS
 from . import hotline
 from .filters import ComplaintFilterSerializer, DeadlineFilterSerializer
 from .pagination import ComplaintPagination, DeadlinePagination, RequestedAtPagination
 from .serializers import (
-    AnswerSerializer,
     ApiErrorSerializer,
     ComplaintCreateSerializer,
     ComplaintDetailSerializer,
     ComplaintListSerializer,
-    ConcludeSerializer,
     DeadlineSerializer,
-    DecideSerializer,
-    ExplanationMattersSerializer,
     ExplanationRequestSerializer,
-    ExtensionCreateSerializer,
     ExtensionRequestSerializer,
     IdentitySerializer,
-    MaterialCreateSerializer,
-    MaterialSerializer,
     ReceiptSerializer,
-    ReferSerializer,
-    RehandleSerializer,
-    RejectSerializer,
     RevealSerializer,
     TimelineEntrySerializer,
 )
@@ -204,11 +196,12 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         attach_open_deadlines([complaint])
         return Response(ComplaintDetailSerializer(complaint, context=self.get_serializer_context()).data)
 
-    def _detail(self, complaint: Complaint) -> Response:
-        """The complaint as it stands after an action, read afresh with everything the detail shows."""
+    def _detail(self, complaint: Complaint, code: int = status.HTTP_200_OK) -> Response:
+        """The complaint as it stands after a step, read afresh with everything the detail shows."""
         fresh = _detail_queryset(self.request.user).get(pk=complaint.pk)
         attach_open_deadlines([fresh])
-        return Response(ComplaintDetailSerializer(fresh, context=self.get_serializer_context()).data)
+        serializer = ComplaintDetailSerializer(fresh, context=self.get_serializer_context())
+        return Response(serializer.data, status=code)
 
     # ------------------------------------------------------------------------------ intake
 
@@ -264,123 +257,6 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         # No secret: the hotline ticket was registered before and this is that complaint.
         code = status.HTTP_201_CREATED if receipt.secret else status.HTTP_200_OK
         return Response(ReceiptSerializer(body).data, status=code)
-
-    # ------------------------------------------------------------------------------ decisions
-
-    @extend_schema(summary="受理", request=None, responses={200: ComplaintDetailSerializer, **STATE_ERRORS})
-    @action(detail=True, methods=["post"])
-    def accept(self, request: Request, pk: str | None = None) -> Response:
-        return self._detail(services.accept_complaint(self.get_object(), actor=request.user))
-
-    @extend_schema(
-        summary="不予受理",
-        request=RejectSerializer,
-        responses={200: ComplaintDetailSerializer, **STATE_ERRORS},
-    )
-    @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: str | None = None) -> Response:
-        data = self._valid(RejectSerializer)
-        complaint = services.reject_complaint(
-            self.get_object(), actor=request.user, reason=data["reason"], legal_basis=data["legal_basis"]
-        )
-        return self._detail(complaint)
-
-    @extend_schema(
-        summary="移送有权处理机关",
-        request=ReferSerializer,
-        responses={200: ComplaintDetailSerializer, **STATE_ERRORS},
-    )
-    @action(detail=True, methods=["post"])
-    def refer(self, request: Request, pk: str | None = None) -> Response:
-        data = self._valid(ReferSerializer)
-        complaint = services.refer_complaint(
-            self.get_object(),
-            actor=request.user,
-            competent_body=data["competent_body"],
-            reason=data["reason"],
-        )
-        return self._detail(complaint)
-
-    # ------------------------------------------------------------------------------ handling
-
-    @extend_schema(
-        summary="通知被投诉机关书面说明",
-        request=ExplanationMattersSerializer,
-        responses={201: ExplanationRequestSerializer, **STATE_ERRORS},
-    )
-    @action(detail=True, methods=["post"], url_path="request-explanation")
-    def request_explanation(self, request: Request, pk: str | None = None) -> Response:
-        data = self._valid(ExplanationMattersSerializer)
-        created = services.request_explanation(self.get_object(), actor=request.user, matters=data["matters"])
-        attach_open_deadlines([created.complaint])
-        return Response(ExplanationRequestSerializer(created).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="添加调查材料或笔录",
-        request={
-            "multipart/form-data": MaterialCreateSerializer,
-            "application/json": MaterialCreateSerializer,
-        },
-        responses={201: MaterialSerializer, **STATE_ERRORS},
-    )
-    @action(detail=True, methods=["post"])
-    def materials(self, request: Request, pk: str | None = None) -> Response:
-        data = self._valid(MaterialCreateSerializer)
-        material = services.add_material(
-            self.get_object(),
-            actor=request.user,
-            kind=data["kind"],
-            note=data["note"],
-            upload=data.get("file"),
-        )
-        return Response(MaterialSerializer(material).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="申请延长办理期限",
-        request=ExtensionCreateSerializer,
-        responses={201: ExtensionRequestSerializer, **STATE_ERRORS},
-    )
-    @action(detail=True, methods=["post"], url_path="extension-requests")
-    def extension_requests(self, request: Request, pk: str | None = None) -> Response:
-        data = self._valid(ExtensionCreateSerializer)
-        created = services.request_extension(
-            self.get_object(), actor=request.user, amount=data["amount"], reasons=data["reasons"]
-        )
-        return Response(ExtensionRequestSerializer(created).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="审查终结（查处结论、处理措施、处理结果）",
-        request=ConcludeSerializer,
-        responses={200: ComplaintDetailSerializer, **STATE_ERRORS},
-    )
-    @action(detail=True, methods=["post"])
-    def conclude(self, request: Request, pk: str | None = None) -> Response:
-        data = self._valid(ConcludeSerializer)
-        complaint = services.conclude_complaint(
-            self.get_object(),
-            actor=request.user,
-            finding=data["finding"],
-            measures=data["measures"],
-            result_text=data["result_text"],
-        )
-        return self._detail(complaint)
-
-    @extend_schema(
-        summary="重新办理（答复被评为不满意或不合格后）",
-        request=RehandleSerializer,
-        responses={200: ComplaintDetailSerializer, **STATE_ERRORS},
-    )
-    @action(detail=True, methods=["post"])
-    def rehandle(self, request: Request, pk: str | None = None) -> Response:
-        data = self._valid(RehandleSerializer)
-        return self._detail(
-            services.rehandle_complaint(self.get_object(), actor=request.user, reason=data["reason"])
-        )
-
-    @extend_schema(summary="归档", request=None, responses={200: ComplaintDetailSerializer, **STATE_ERRORS})
-    @action(detail=True, methods=["post"])
-    def archive(self, request: Request, pk: str | None = None) -> Response:
-        return self._detail(services.archive_complaint(self.get_object(), actor=request.user))
 
     # ------------------------------------------------------------------------------ confidentiality
 
@@ -462,23 +338,6 @@ class ExtensionRequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         pending = in_scope.filter(state=ExtensionRequest.State.PENDING)
         return pending.filter(_decidable(user, pending))
 
-    @extend_schema(
-        summary="审批延期申请",
-        request=DecideSerializer,
-        responses={200: ExtensionRequestSerializer, **STATE_ERRORS},
-    )
-    @action(detail=True, methods=["post"])
-    def decide(self, request: Request, pk: str | None = None) -> Response:
-        serializer = DecideSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        decided = services.decide_extension(
-            self.get_object(),
-            actor=request.user,
-            approve=serializer.validated_data["approve"],
-            note=serializer.validated_data["note"],
-        )
-        return Response(ExtensionRequestSerializer(decided).data)
-
 
 # -------------------------------------------------------------------------------- explanations
 
@@ -499,35 +358,6 @@ class ExplanationRequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         page = self.paginate_queryset(self.get_queryset())
         attach_open_deadlines(r.complaint for r in page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    @extend_schema(
-        summary="签收书面说明通知（书面说明期限自签收之日起算）",
-        request=None,
-        responses={200: ExplanationRequestSerializer, **STATE_ERRORS},
-    )
-    @action(detail=True, methods=["post"])
-    def receive(self, request: Request, pk: str | None = None) -> Response:
-        received = services.receive_explanation_request(self.get_object(), actor=request.user)
-        attach_open_deadlines([received.complaint])
-        return Response(ExplanationRequestSerializer(received).data)
-
-    @extend_schema(
-        summary="提交书面说明及证据",
-        request={"multipart/form-data": AnswerSerializer, "application/json": AnswerSerializer},
-        responses={200: ExplanationRequestSerializer, **STATE_ERRORS},
-    )
-    @action(detail=True, methods=["post"])
-    def answer(self, request: Request, pk: str | None = None) -> Response:
-        serializer = AnswerSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        answered = services.submit_explanation(
-            self.get_object(),
-            actor=request.user,
-            explanation=serializer.validated_data["explanation"],
-            files=serializer.validated_data["files"],
-        )
-        attach_open_deadlines([answered.complaint])
-        return Response(ExplanationRequestSerializer(answered).data)
 
 
 # ----------------------------------------------------------------------------------- deadlines
@@ -556,6 +386,21 @@ class DeadlineViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         page = self.paginate_queryset(filters.apply(self.get_queryset(), today))
         context = {**self.get_serializer_context(), "today": today}
         return self.get_paginated_response(DeadlineSerializer(page, many=True, context=context).data)
+
+
+# Every step on a complaint, one action each, from its declaration (POST /api/complaints/{id}/{step}/):
+# all but registering (`create` above, with the hotline's hand-over), revealing (which answers with
+# the identity, `reveal` above) and rating (the complainant's status page, the hotline's return visit).
+add_step_actions(
+    ComplaintViewSet,
+    COMPLAINTS,
+    ComplaintDetailSerializer,
+    [
+        step
+        for step in COMPLAINTS.steps
+        if not step.creates and step.name not in ("complaints.reveal_complainant", "complaints.rate")
+    ],
+)
 
 
 def register(router: BaseRouter) -> None:

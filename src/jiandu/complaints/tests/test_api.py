@@ -245,42 +245,45 @@ def test_every_step_through_the_api(signed_in):
     assert "第6条" in handling["citation"] and handling["state_label"] == "进行中"
 
     asked = post(legal, f"{url}/request-explanation/", {"matters": "请说明执法检查时是否出示执法证件。"})
-    assert asked.status_code == 201, asked.content
-    request_id = asked.json()["id"]
+    assert asked.status_code == 200, asked.content
+    [request] = asked.json()["explanation_requests"]
     pending = leader.get("/api/explanation-requests/").json()["results"]
-    assert [r["id"] for r in pending] == [request_id]
+    assert [r["id"] for r in pending] == [request["id"]]
     assert (
         "content" not in pending[0]
     )  # the complainant's own words are not sent to the body complained about
     answered = leader.post(
-        f"/api/explanation-requests/{request_id}/answer/",
+        f"{url}/submit-explanation/",
         {"explanation": "经核查，执法人员当时已出示证件。", "files": [SimpleUploadedFile("说明.pdf", PDF)]},
     )
     assert answered.status_code == 200, answered.content
-    assert answered.json()["answered_at"]
+    assert answered.json()["explanation_requests"][0]["answered_at"]
 
-    note = post(legal, f"{url}/materials/", {"kind": "note", "note": "询问笔录：现场两名商户到场。"})
-    assert note.status_code == 201, note.content
+    note = post(legal, f"{url}/add-material/", {"kind": "note", "note": "询问笔录：现场两名商户到场。"})
+    assert note.status_code == 200, note.content
     evidence = legal.post(
-        f"{url}/materials/",
+        f"{url}/add-material/",
         {"kind": "evidence", "note": "执法记录仪截图", "file": SimpleUploadedFile("现场.pdf", PDF)},
     )
-    assert evidence.status_code == 201, evidence.content
-    assert evidence.json()["name"] == "现场.pdf" and len(evidence.json()["sha256"]) == 64
+    assert evidence.status_code == 200, evidence.content
+    added = evidence.json()["materials"][-1]
+    assert added["name"] == "现场.pdf" and len(added["sha256"]) == 64
 
     asked_more = post(
-        legal, f"{url}/extension-requests/", {"amount": 10, "reasons": "需调取执法记录仪原始数据。"}
+        legal, f"{url}/request-extension/", {"amount": 10, "reasons": "需调取执法记录仪原始数据。"}
     )
-    assert asked_more.status_code == 201, asked_more.content
-    extension = asked_more.json()
+    assert asked_more.status_code == 200, asked_more.content
+    [extension] = asked_more.json()["extension_requests"]
     assert extension["state"] == "pending"
     assert [e["id"] for e in leader.get("/api/extension-requests/").json()["results"]] == [extension["id"]]
     assert legal.get("/api/extension-requests/").json()["results"] == []  # the requester does not approve
-    decided = post(
-        leader, f"/api/extension-requests/{extension['id']}/decide/", {"approve": True, "note": "同意"}
-    )
+    assert [s["name"] for s in leader.get(f"{url}/").json()["allowed_steps"]] == [
+        "complaints.approve_extension",
+        "complaints.refuse_extension",
+    ]
+    decided = post(leader, f"{url}/approve-extension/", {"note": "同意"})
     assert decided.status_code == 200, decided.content
-    assert decided.json()["state"] == "approved"
+    assert decided.json()["extension_requests"][0]["state"] == "approved"
     assert leader.get("/api/extension-requests/").json()["results"] == []
     extended = legal.get(f"{url}/").json()
     handling_now = next(d for d in extended["open_deadlines"] if d["rule_key"] == "complaint.handling")
@@ -374,7 +377,7 @@ def test_extension_past_the_profiles_maximum_is_refused(signed_in):
     maximum = profile_for(Agency.objects.get(code="demo-amr")).period("complaint.extension.max")
     response = post(
         legal,
-        f"/api/complaints/{pk}/extension-requests/",
+        f"/api/complaints/{pk}/request-extension/",
         {"amount": maximum.amount + 1, "reasons": "案情复杂"},
     )
     assert response.status_code == 400
@@ -382,25 +385,24 @@ def test_extension_past_the_profiles_maximum_is_refused(signed_in):
     assert maximum.citation.article in response.json()["error"]["message"]
     assert not ExtensionRequest.objects.filter(complaint_id=pk).exists()
     ok = post(
-        legal, f"/api/complaints/{pk}/extension-requests/", {"amount": maximum.amount, "reasons": "案情复杂"}
+        legal, f"/api/complaints/{pk}/request-extension/", {"amount": maximum.amount, "reasons": "案情复杂"}
     )
-    assert ok.status_code == 201
+    assert ok.status_code == 200
 
 
 def test_refused_extension_needs_a_note_and_only_the_approver_decides(signed_in):
     legal, leader = signed_in("legal"), signed_in("leader")
     pk = register(legal)["id"]
     post(legal, f"/api/complaints/{pk}/accept/")
-    extension = post(
-        legal, f"/api/complaints/{pk}/extension-requests/", {"amount": 5, "reasons": "需补充调查"}
-    ).json()
-    url = f"/api/extension-requests/{extension['id']}/decide/"
-    assert post(legal, url, {"approve": True}).status_code == 403
-    assert post(signed_in("ggzy-leader"), url, {"approve": True}).status_code == 404
-    no_note = post(leader, url, {"approve": False})
+    post(legal, f"/api/complaints/{pk}/request-extension/", {"amount": 5, "reasons": "需补充调查"})
+    approve, refuse = f"/api/complaints/{pk}/approve-extension/", f"/api/complaints/{pk}/refuse-extension/"
+    assert post(legal, approve, {}).status_code == 403
+    assert post(signed_in("ggzy-leader"), approve, {}).status_code == 404
+    no_note = post(leader, refuse, {})
     assert no_note.status_code == 400 and "note" in error_fields(no_note)
-    assert post(leader, url, {"approve": False, "note": "理由不充分"}).json()["state"] == "refused"
-    assert post(leader, url, {"approve": True}).status_code == 400  # already decided
+    refused = post(leader, refuse, {"note": "理由不充分"}).json()
+    assert refused["extension_requests"][0]["state"] == "refused"
+    assert post(leader, approve, {}).status_code == 400  # already decided
 
 
 def test_disguised_upload_is_refused_and_nothing_is_stored(signed_in):
@@ -408,7 +410,7 @@ def test_disguised_upload_is_refused_and_nothing_is_stored(signed_in):
     pk = register(legal)["id"]
     post(legal, f"/api/complaints/{pk}/accept/")
     disguised = SimpleUploadedFile("证据.pdf", b"MZ\x90\x00 this is an executable")
-    response = legal.post(f"/api/complaints/{pk}/materials/", {"kind": "evidence", "file": disguised})
+    response = legal.post(f"/api/complaints/{pk}/add-material/", {"kind": "evidence", "file": disguised})
     assert response.status_code == 400 and "file" in error_fields(response)
     assert not Material.objects.filter(complaint_id=pk).exists()
     assert not LedgerEntry.objects.filter(action="complaints.add_material").exists()
@@ -532,7 +534,7 @@ def test_the_body_complained_about_sees_what_it_must_explain_and_nothing_more(si
             f"/api/complaints/{pk}/request-explanation/",
             {"matters": "请说明执法检查时是否出示执法证件。"},
         ).status_code
-        == 201
+        == 200
     )
 
     respondent = signed_in("ggzy-legal")
@@ -541,13 +543,18 @@ def test_the_body_complained_about_sees_what_it_must_explain_and_nothing_more(si
     [request] = requests.json()["results"]
     # The body's 15 days run from its receipt of the notice (签收), not from the request.
     assert request["complaint"] == pk and request["due"] is None
-    signed = respondent.post(f"/api/explanation-requests/{request['id']}/receive/")
+    signed = respondent.post(f"/api/complaints/{pk}/receive-explanation-request/")
     assert signed.status_code == 200, signed.content
+    # Taken without sight of the complaint: the answer tells nothing of it beyond its number.
+    assert signed.json() == {
+        "number": request["complaint_number"],
+        "step": "complaints.receive_explanation_request",
+    }
     requests = respondent.get("/api/explanation-requests/")
     [request] = requests.json()["results"]
     assert request["due"]["rule_key"] == "complaint.respondent_explanation"
     assert "第九条" in request["due"]["citation"]
-    again = respondent.post(f"/api/explanation-requests/{request['id']}/receive/")
+    again = respondent.post(f"/api/complaints/{pk}/receive-explanation-request/")
     assert again.status_code == 400 and again.json()["error"]["code"] == "invalid_state"
     assert_no_secret(requests)
     deadlines = respondent.get("/api/deadlines/").json()["results"]
@@ -557,14 +564,11 @@ def test_the_body_complained_about_sees_what_it_must_explain_and_nothing_more(si
     handling = {d["rule_key"] for d in staff.get("/api/deadlines/").json()["results"]}
     assert "complaint.respondent_explanation" not in handling  # it is the respondent's to meet
 
-    answered = post(
-        respondent, f"/api/explanation-requests/{request['id']}/answer/", {"explanation": "已核查。"}
-    )
-    assert answered.status_code == 200 and answered.json()["due"] is None
+    answered = post(respondent, f"/api/complaints/{pk}/submit-explanation/", {"explanation": "已核查。"})
+    assert answered.status_code == 200
+    assert respondent.get("/api/explanation-requests/").json()["results"][0]["due"] is None
     assert respondent.get("/api/deadlines/").json()["results"] == []
-    again = post(
-        respondent, f"/api/explanation-requests/{request['id']}/answer/", {"explanation": "再次说明"}
-    )
+    again = post(respondent, f"/api/complaints/{pk}/submit-explanation/", {"explanation": "再次说明"})
     assert again.status_code == 400 and "state" in error_fields(again)
 
 
@@ -603,8 +607,10 @@ def test_openapi_schema_validates_without_warnings(tmp_path, db):
         "/api/complaints/{id}/reveal/",
         "/api/complaints/{id}/timeline/",
         "/api/complaints/{id}/request-explanation/",
-        "/api/extension-requests/{id}/decide/",
-        "/api/explanation-requests/{id}/answer/",
+        "/api/complaints/{id}/approve-extension/",
+        "/api/complaints/{id}/submit-explanation/",
+        "/api/extension-requests/",
+        "/api/explanation-requests/",
         "/api/deadlines/",
         "/api/hotline/tickets/{ticket_no}/rating/",
     ]:
@@ -626,9 +632,7 @@ def sealed_world(signed_in) -> dict[str, int]:
         f"/api/complaints/{ids['accepted']}/request-explanation/",
         {"matters": "请说明执法检查时是否出示执法证件。"},
     )
-    post(
-        legal, f"/api/complaints/{ids['accepted']}/extension-requests/", {"amount": 3, "reasons": "补充调查"}
-    )
+    post(legal, f"/api/complaints/{ids['accepted']}/request-extension/", {"amount": 3, "reasons": "补充调查"})
     ids["concluded"] = register(legal)["id"]
     post(legal, f"/api/complaints/{ids['concluded']}/accept/")
     post(

@@ -134,6 +134,30 @@ def _inputs(step: Step, request: Request) -> dict[str, Any]:
     return found
 
 
+def _unseen_matter(procedure: Procedure, step: Step, request: Request, pk: str | None) -> Any:
+    """The matter of a step its actor takes without seeing the matter: found for those the step's
+    who rule names (or who may see it), "not found" for everyone else."""
+    number = pk or ""
+    found = number.isascii() and number.isdecimal() and len(number) < 19
+    matter = procedure.model.objects.filter(pk=int(number)).first() if found else None
+    actor = cast(Person, request.user)
+    if matter is None or not (procedure.view.allows(actor, matter) or step.who.allows(actor, matter)):
+        raise exceptions.NotFound("未找到该事项，或者你无权查看。")
+    return matter
+
+
+def add_step_actions(
+    viewset: type[viewsets.GenericViewSet],
+    procedure: Procedure,
+    detail_serializer: type[serializers.Serializer],
+    steps: list[Step],
+) -> None:
+    """One action per step on an app's own viewset (a procedure keeping its own API while it moves
+    onto the kernel's): POST {id}/{step}/, answered by the viewset's `_detail(matter, code)`."""
+    for step in steps:
+        _add_step_action(viewset, procedure, step, detail_serializer)
+
+
 def _run(step: Step, request: Request, **kwargs: Any) -> Any:
     try:
         return run_step(
@@ -243,7 +267,14 @@ def _add_step_action(
     else:
 
         def act(self: Any, request: Request, pk: str | None = None) -> Response:
-            return self._detail(_run(step, request, matter=self.get_object()))
+            if not step.unseen:
+                return self._detail(_run(step, request, matter=self.get_object()))
+            done = _run(step, request, matter=_unseen_matter(procedure, step, request, pk))
+            if procedure.view.allows(cast(Person, request.user), done):
+                return self._detail(done)
+            # Taken without sight of the matter (the body complained about answering): the answer
+            # says the step was taken, and nothing of the matter they may not see.
+            return Response({"number": done.number, "step": step.name})
 
         function = act
     # The router maps the HTTP method to the function's name: name it before decorating.
