@@ -67,14 +67,18 @@ class Row:
 
 
 def _tokens() -> dict[str, str]:
-    """An API token for each intake agency's legal-affairs person, by agency code."""
+    """An API token for each intake agency's complaint handler (the unit its rules name), by code."""
     from rest_framework.authtoken.models import Token
 
-    from jiandu.orgs.models import Person, Role
+    from jiandu.complaints.handlers import handles_complaints
+    from jiandu.orgs.models import Agency, Person
 
     tokens = {}
     for code in INTAKE_AGENCIES:
-        person = Person.objects.get(agency__code=code, role_assignments__role=Role.LEGAL_AFFAIRS)
+        agency = Agency.objects.get(code=code)
+        person = next(
+            p for p in Person.objects.filter(agency=agency).order_by("id") if handles_complaints(p, agency)
+        )
         tokens[code] = Token.objects.get_or_create(user=person)[0].key
     return tokens
 

@@ -33,7 +33,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 DEFAULT_COMPLAINTS = 1_000_000
 # Bump when the generated data changes shape: an older fixture is then regenerated.
-FIXTURE_VERSION = 3
+FIXTURE_VERSION = 4  # 4: complaints are matters (created_at, updated_at)
 SEED = 0.2026
 SPAN_DAYS = 6 * 365  # received dates over six years before today
 AGE_SKEW = 1.3  # > 1: more complaints in recent years (the caseload grows)
@@ -301,7 +301,7 @@ def _generate(url: str, n: int, log) -> None:
 
     from jiandu.calendar import Unit
     from jiandu.complaints.models import Complaint
-    from jiandu.complaints.services import Complainant, _secret_digest, categories_for, handles_complaints
+    from jiandu.complaints.services import Complainant, categories_for, handles_complaints, secret_digest
     from jiandu.core import crypto
     from jiandu.deadlines.calendar_source import get_calendar
     from jiandu.orgs.models import Agency, Person, Role
@@ -362,7 +362,7 @@ def _generate(url: str, n: int, log) -> None:
         "now": now,
         "tz": TIMEZONE,
         "sealed": sealed,
-        "secret_hash": _secret_digest(TRACKING_SECRET),  # hashed as the app checks it
+        "secret_hash": secret_digest(TRACKING_SECRET),  # hashed as the app checks it
         "openings": OPENINGS,
         "places": PLACES,
         "events": EVENTS,
@@ -505,7 +505,7 @@ INSERT INTO complaints_complaint (
     target_officer_id, target_description, category, content, occurred_on, hotline_ticket, assigned_by_id,
     tracking_code, secret_hash, state, received_at, handler_id, decided_at, decision_reason, legal_basis,
     referred_to, finding, measures, result_text, concluded_at, answer_round, rehandling_reason, supervised,
-    archived_at, archive_digest)
+    archived_at, archive_digest, created_at, updated_at)
 SELECT
     r.id,
     r.code || '-TS-' || r.year || '-' || lpad((coalesce(nc.last, 0) + r.number_in_year)::text, 6, '0'),
@@ -544,7 +544,9 @@ SELECT
     '',
     false,
     CASE WHEN r.state = 'archived' THEN LEAST(r.concluded_at + interval '7 days', %(now)s::timestamptz) END,
-    CASE WHEN r.state = 'archived' THEN encode(sha256(('bench-archive-' || r.id)::bytea), 'hex') ELSE '' END
+    CASE WHEN r.state = 'archived' THEN encode(sha256(('bench-archive-' || r.id)::bytea), 'hex') ELSE '' END,
+    r.received_at,
+    GREATEST(r.received_at, r.decided_at, r.concluded_at)
 FROM (
     SELECT bench_raw.*, %(first_id)s::bigint - 1 + seq AS id,
            extract(year FROM received_at AT TIME ZONE %(tz)s)::int AS year

@@ -359,6 +359,11 @@ def _handed_over(ctx: StepContext) -> bool:
     return services.handling_key(ctx.matter, ctx.profile) == "complaint.assigned.handling"
 
 
+def _public_label(ctx: StepContext) -> str:
+    # How the pages name who sent a file without an account: the complainant, or the 12345 hotline.
+    return "hotline" if ctx.inputs.get("channel") == Complaint.Channel.HOTLINE else "public"
+
+
 def _keep_file(ctx: StepContext, name: str, checked: CheckedFile) -> Material:
     """Files on a complaint are its materials, their names sealed like the identity."""
     kind = (
@@ -378,7 +383,7 @@ def _keep_file(ctx: StepContext, name: str, checked: CheckedFile) -> Material:
         size=checked.size,
         sha256=checked.sha256,
         added_by=ctx.actor,
-        added_by_label=ctx.actor.username if ctx.actor else ctx.inputs.get("channel", "public"),
+        added_by_label=ctx.actor.username if ctx.actor else _public_label(ctx),
     )
     ending = checked.name[checked.name.rfind(".") :] if "." in checked.name else ""
     # Stored under a random name: the complainant's file name may itself be personal data.

@@ -358,6 +358,7 @@ def test_a_download_of_the_complainants_attachment_is_ledgered_without_its_name(
     client = Client()
     _code, _secret, complaint = submit(client, agency("demo-amr"), attachments=pdf(f"{SECRET_NAME}.pdf"))
     material = Material.objects.get(complaint=complaint)
+    assert material.added_by is None and material.added_by_label == "public"  # 投诉举报人 on the page
     response = signed_in("legal").get(f"/complaints/materials/{material.pk}/")
     assert response.status_code == 200
     entry = LedgerEntry.objects.get(action="complaints.download_material")
