@@ -16,6 +16,16 @@ def handles_complaints(person: Person, agency: Agency) -> bool:
     """
     if person.agency_id != agency.pk or not person.is_active:
         return False
+    # Asked several times per request (the page's steps, their guards, the lists' scope), on a
+    # person instance that lives for that request: answered once per instance.
+    known = getattr(person, "_handles_complaints", None)
+    if known is not None:
+        return known
+    person._handles_complaints = found = _handles(person, agency)
+    return found
+
+
+def _handles(person: Person, agency: Agency) -> bool:
     try:
         spec = profile_for(agency).value("complaint.handling_unit")
     except ServiceError:  # no profile, or it names no unit: nobody handles (the procedure is off)
