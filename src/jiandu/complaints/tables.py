@@ -17,19 +17,19 @@ from django.core import signing
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils.dateparse import parse_datetime
 
-from jiandu.core.errors import ServiceError
 from jiandu.deadlines.models import Deadline
 from jiandu.orgs.models import Person, Role
 from jiandu.rules.schema import PERIOD_UNITS
 
 from . import services
 from .models import Complaint, ExplanationRequest, ExtensionRequest, Material
+from .procedure import HANDLING_KEYS
 
 QUEUE_PAGE_SIZE = 50
 CURSOR_SALT = "jiandu.complaints.queue"
 
 # The periods the complainant is told about; others (the respondent's explanation) are internal.
-HANDLING_RULES = ("complaint.handling", "complaint.assigned.handling")
+HANDLING_RULES = HANDLING_KEYS
 PUBLIC_RULES = ("complaint.acceptance", *HANDLING_RULES)
 
 QUEUE_FILTERS = {
@@ -119,21 +119,9 @@ def file_label(material: Material) -> str:
     return material.original_name or material.file.name.rsplit("/", 1)[-1]
 
 
-def handling_deadline(complaint: Complaint) -> Deadline | None:
-    return _open_deadlines(subject_id=complaint.pk, rule_key__in=HANDLING_RULES).first()
-
-
 def public_deadlines(complaint: Complaint) -> list[Deadline]:
     """The open periods the complainant is told about (acceptance, handling), with citations."""
     return list(_open_deadlines(subject_id=complaint.pk, rule_key__in=PUBLIC_RULES).order_by("due_date"))
-
-
-def may_decide(user: Person, complaint: Complaint) -> bool:
-    """The approver the profile names (the service excludes the officer complained about)."""
-    try:
-        return services.may_decide_extension(user, complaint)
-    except ServiceError:  # the profile names no approver for this complaint
-        return False
 
 
 # ---------------------------------------------------------------------------- other lists
@@ -169,17 +157,13 @@ def pending_extensions(user: Person) -> list[ExtensionRequest]:
     """Pending extension requests this user may decide, with the period they would extend."""
     if not user.agency_id:
         return []
-    candidates = (
-        ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING)
-        .filter(
-            Q(complaint__agency_id=user.agency_id)
-            | Q(complaint__assigned_by_id=user.agency_id)
-            | Q(complaint__agency__supervisor_id=user.agency_id)
-        )
+    # The complaints on which the step awaits this user: the same policy as the step's own.
+    decidable = Complaint.objects.restrict(user, "complaints.approve_extension")
+    allowed = list(
+        ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING, complaint__in=decidable)
         .select_related("complaint__agency__profile", "complaint__assigned_by", "requested_by")
         .order_by("requested_at", "id")
     )
-    allowed = [r for r in candidates if may_decide(user, r.complaint)]
     due = {
         d.subject_id: d
         for d in _open_deadlines(

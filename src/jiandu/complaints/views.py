@@ -908,7 +908,7 @@ def _detail(
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
-    handling = tables.handling_deadline(complaint)
+    handling = services.handling_deadline(complaint)
     limit = services.extension_limit(complaint) if handling else None
     bound = bound or {}
     # The steps this viewer may take now, from the same guards the runner applies.

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -294,31 +294,6 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 # ---------------------------------------------------------------------------------- extensions
 
 
-def _decidable(user: Person, candidates: QuerySet) -> Q:
-    """Which pending requests the user may decide, as a filter.
-
-    Who approves depends only on the complaint's agency (its profile and supervisor) and whether a
-    supervisory body handed it over, so one sample complaint per (agency, assigned_by) pair
-    answers for all its requests, and the list can then be paged in the database.
-    """
-    allowed = Q(pk__in=[])
-    # order_by() first: the model's ordering would otherwise join the DISTINCT and repeat pairs.
-    pairs = candidates.order_by().values_list("complaint__agency_id", "complaint__assigned_by_id").distinct()
-    for agency_id, assigned_by_id in pairs:
-        sample = (
-            Complaint.objects.filter(agency_id=agency_id, assigned_by_id=assigned_by_id)
-            .select_related("agency__supervisor", "agency__profile", "assigned_by")
-            .first()
-        )
-        try:
-            may = services.may_decide_extension(user, sample)
-        except ServiceError:  # the profile names an approver the agency has not registered
-            may = False
-        if may:
-            allowed |= Q(complaint__agency_id=agency_id, complaint__assigned_by_id=assigned_by_id)
-    return allowed
-
-
 @extend_schema_view(list=extend_schema(summary="待我审批的延期申请"))
 class ExtensionRequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Pending extension requests the viewer may decide, and the decision."""
@@ -335,8 +310,9 @@ class ExtensionRequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         ).select_related("complaint", "requested_by", "decided_by")
         if self.action != "list":
             return in_scope  # a decided request is still found: deciding it again says why not
-        pending = in_scope.filter(state=ExtensionRequest.State.PENDING)
-        return pending.filter(_decidable(user, pending))
+        # Those on which the step awaits this user: the same policy as the step's own.
+        decidable = Complaint.objects.restrict(user, "complaints.approve_extension")
+        return in_scope.filter(state=ExtensionRequest.State.PENDING, complaint__in=decidable)
 
 
 # -------------------------------------------------------------------------------- explanations
