@@ -963,6 +963,11 @@ def act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     complaint = _visible(request, pk)
     step = _step(name)
     form = _step_form(step, complaint, request.POST, request.FILES)
+    if step.irreversible and not request.POST.get("confirm"):
+        # What cannot be undone is taken only with the box ticked that says so (the API's
+        # callers are programs that mean what they send).
+        form.is_valid()
+        form.add_error(None, f"请勾选“我已确认”：{step.label}后不能撤回。")
     if form.is_valid():
         try:
             run_step(step.name, complaint, actor=request.user, inputs=form.cleaned_data)

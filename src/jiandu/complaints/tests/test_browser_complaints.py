@@ -202,3 +202,91 @@ def test_the_public_from_the_start_page_to_a_reasoned_rating(live_server, demo, 
     body = page.inner_text("main")
     assert "示范区司法局已收到通知" in body and "没有核实我提供的现场照片" in body
     page.screenshot(path=str(tmp_path / "rated.png"), full_page=True)
+
+
+def sign_in(page, live_server, username: str, password: str, next_url: str) -> None:
+    page.goto(f"{live_server.url}/login/?next={next_url}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+
+
+@needs_chromium
+@pytest.mark.django_db(transaction=True)
+def test_handling_through_the_forms_the_steps_draw(live_server, demo, demo_password, browser_page, tmp_path):
+    """The handler, the body complained about and the head act through the forms each step's
+    inputs draw, each seeing only the steps open to them now: explanation asked, signed for and
+    given; an extension asked and approved; the finding with its measure; the file archived only
+    once the box saying it cannot be undone is ticked."""
+    from jiandu.complaints import services
+    from jiandu.orgs.models import Agency, Person
+    from jiandu.orgs.profiles import profile_for
+
+    created: dict[str, int] = {}
+
+    def register() -> None:
+        agency = Agency.objects.get(code="demo-amr")
+        categories = services.categories_for(profile_for(agency)) or ["不履行或者拖延履行法定职责"]
+        intake = services.Intake(
+            agency=agency,
+            channel="letter",
+            category=categories[0],
+            content="执法人员检查时未出示执法证件。",
+            complainant=services.Complainant(name="保密测试人丙", phone="13900002222"),
+        )
+        created["pk"] = services.submit_complaint(
+            intake, actor=Person.objects.get(username="legal")
+        ).complaint.pk
+
+    as_staff(register)
+    url = f"/complaints/{created['pk']}/"
+    legal = browser_page
+    sign_in(legal, live_server, "legal", demo_password, url)
+    legal.wait_for_selector("#step-accept")
+    legal.click("#step-accept button[type=submit]")
+    legal.wait_for_selector("text=已受理，办理期限开始计算")
+    # Accepted: the handler may ask for an explanation, add material, ask for more time, conclude.
+    for slug in ("request-explanation", "add-material", "request-extension", "conclude"):
+        assert legal.is_visible(f"#step-{slug}"), slug
+    assert not legal.is_visible("#step-accept") and not legal.is_visible("#step-approve-extension")
+    legal.fill("#id_request-explanation_matters", "请说明检查时是否出示执法证件。")
+    legal.click("#step-request-explanation button[type=submit]")
+    legal.wait_for_selector("text=已通知被投诉机关书面说明情况")
+    # While the body has not answered, the finding waits (002 第九条): the page does not offer it.
+    assert not legal.is_visible("#step-conclude") and not legal.is_visible("#step-request-explanation")
+
+    head = legal.context.browser.new_page(locale="zh-CN")
+    sign_in(head, live_server, "leader", demo_password, url)
+    head.wait_for_selector("#step-receive-explanation-request")
+    head.click("#step-receive-explanation-request button[type=submit]")
+    head.wait_for_selector("#step-submit-explanation")
+    head.fill("#id_submit-explanation_explanation", "经核查，执法人员当时已出示证件。")
+    head.click("#step-submit-explanation button[type=submit]")
+    head.wait_for_selector("text=已提交书面说明")
+
+    legal.goto(f"{live_server.url}{url}")
+    legal.fill("#id_request-extension_amount", "5")
+    legal.fill("#id_request-extension_reasons", "需调取执法记录仪原始数据。")
+    legal.click("#step-request-extension button[type=submit]")
+    legal.wait_for_selector("text=延期申请已提交，等待批准")
+    assert not legal.is_visible("#step-approve-extension")  # whoever asks does not approve
+
+    head.goto(f"{live_server.url}{url}")
+    head.wait_for_selector("#step-approve-extension")
+    head.click("#step-approve-extension button[type=submit]")
+    head.wait_for_selector("text=已批准延期")
+    head.screenshot(path=str(tmp_path / "approved.png"), full_page=True)
+
+    legal.goto(f"{live_server.url}{url}")
+    legal.select_option("#id_conclude_finding", "partly")
+    legal.check("#step-conclude input[value=correct]")
+    legal.fill("#id_conclude_result_text", "部分属实，已责令改正。")
+    legal.click("#step-conclude button[type=submit]")
+    legal.wait_for_selector("text=已办结，处理结果将告知投诉举报人")
+    legal.click("#step-archive button[type=submit]")  # the box not ticked: refused, nothing done
+    legal.wait_for_selector("text=请勾选“我已确认”")
+    legal.check("#step-archive input[name=confirm]")
+    legal.click("#step-archive button[type=submit]")
+    legal.wait_for_selector("text=已归档，案卷已封存")
+    assert "保密测试人丙" not in legal.content() and "13900002222" not in legal.content()
+    legal.screenshot(path=str(tmp_path / "archived.png"), full_page=True)

@@ -149,7 +149,7 @@ def test_the_whole_procedure_through_the_pages(demo, signed_in):
     assert public.post("/complaint/status/rate/", {"value": "satisfied"}).status_code == 302
     assert Rating.objects.get(complaint=complaint).value == "satisfied"
     # 8. Legal archives the file; the archived page offers the BagIt export.
-    response = act(legal, complaint, "archive", follow=True)
+    response = act(legal, complaint, "archive", {"confirm": "1"}, follow=True)
     assert "已归档" in html(response) and "导出案卷" in html(response)
     complaint.refresh_from_db()
     assert complaint.state == Complaint.State.ARCHIVED and complaint.archive_digest
@@ -184,26 +184,28 @@ def test_rejection_path(demo, signed_in):
     public = Client()
     code, secret, complaint = submit(public, agency("demo-ggzy"))
     legal = signed_in("ggzy-legal")
-    response = act(legal, complaint, "reject", {"reason": "", "legal_basis": "制度第五条"})
+    response = act(legal, complaint, "reject", {"reason": "", "legal_basis": "制度第五条", "confirm": "1"})
     assert response.status_code == 400
     assert "请填写“不予受理的理由”" in html(response)
     complaint.refresh_from_db()
     assert complaint.state == Complaint.State.RECEIVED
-    decision = {"reason": "不属于本机关职责范围。", "legal_basis": "制度第五条"}
+    decision = {"reason": "不属于本机关职责范围。", "legal_basis": "制度第五条", "confirm": "1"}
     response = act(legal, complaint, "reject", decision)
     assert response.status_code == 302
     page = look_up(public, code, secret)
     assert "不予受理" in page and "不属于本机关职责范围。" in page and "制度第五条" in page
     page = html(legal.get(f"/complaints/{complaint.pk}/"))
     assert 'id="step-archive"' in page and 'id="step-accept"' not in page
-    assert act(legal, complaint, "archive").status_code == 302
+    unconfirmed = act(legal, complaint, "archive")
+    assert unconfirmed.status_code == 400 and "我已确认" in html(unconfirmed)
+    assert act(legal, complaint, "archive", {"confirm": "1"}).status_code == 302
 
 
 def test_referral_path(demo, signed_in):
     public = Client()
     code, secret, complaint = submit(public, agency("demo-amr"))
     legal = signed_in("legal")
-    decision = {"competent_body": "示范区税务局", "reason": "属于税务机关职责。"}
+    decision = {"competent_body": "示范区税务局", "reason": "属于税务机关职责。", "confirm": "1"}
     response = act(legal, complaint, "refer", decision)
     assert response.status_code == 302
     complaint.refresh_from_db()
@@ -618,7 +620,7 @@ def test_no_page_shows_the_complainant_to_any_role(demo, signed_in, person):
         assert_no_identity(html(response), f"{url} as {person}")
     # Acts that fail re-render the complaint's page: still no identity.
     for complaint in complaints:
-        response = act(client, complaint, "reject", {"reason": "", "legal_basis": ""})
+        response = act(client, complaint, "reject", {"reason": "", "legal_basis": "", "confirm": "1"})
         assert_no_identity(html(response), f"failed act on {complaint.number} as {person}")
         response = client.post(f"/complaints/{complaint.pk}/reveal/", {"reason": ""})
         assert_no_identity(html(response), f"reveal without reason as {person}")
