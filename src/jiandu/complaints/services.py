@@ -571,15 +571,6 @@ def _supervisors_of(complaint: Complaint) -> list[Person]:
     return _supervision_staff(complaint.assigned_by or complaint.agency.supervisor)
 
 
-def may_rehandle(actor: Person, complaint: Complaint) -> bool:
-    """Whether the actor may reopen the concluded complaint (the step's conditions)."""
-    return (
-        complaint.state == Complaint.State.CONCLUDED
-        and may_handle(actor, complaint)
-        and answer_disputed(complaint)
-    )
-
-
 def answer_disputed(complaint: Complaint) -> bool:
     """Whether the current answer was rated "不满意" or "不合格"."""
     return complaint.ratings.filter(answer_round=complaint.answer_round, value__in=DISPUTED_RATINGS).exists()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from jiandu.calendar import Unit
 from jiandu.complaints import services
 from jiandu.complaints.models import Complaint, ExtensionRequest, Material, Rating
+from jiandu.complaints.procedure import COMPLAINTS
 from jiandu.core.errors import InvalidState, NotAllowed, ServiceError
 from jiandu.deadlines.calendar_source import get_calendar
 from jiandu.deadlines.models import Deadline, Notification
@@ -17,6 +18,7 @@ from jiandu.deadlines.services import deadlines_of, open_deadlines_of
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs.models import Agency
 from jiandu.orgs.profiles import profile_for
+from jiandu.procedures.runner import allowed_steps
 
 pytestmark = pytest.mark.django_db
 
@@ -372,7 +374,10 @@ def test_dissatisfied_answer_is_handled_again_and_rated_again(demo):
     with pytest.raises(NotAllowed):
         services.rehandle_complaint(complaint, actor=demo["legal"], reason="复查")
     complaint.refresh_from_db()
-    assert services.may_rehandle(legal, complaint) and not services.may_rehandle(demo["legal"], complaint)
+    rehandle = COMPLAINTS.step("complaints.rehandle")
+    assert rehandle in allowed_steps(legal, complaint) and rehandle not in allowed_steps(
+        demo["legal"], complaint
+    )
     open_before = Deadline.objects.filter(closed_at__isnull=True).count()
     services.rehandle_complaint(complaint, actor=legal, reason="投诉人对调查范围有异议，补充调查现场视频。")
     complaint.refresh_from_db()
