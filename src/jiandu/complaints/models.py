@@ -231,35 +231,6 @@ class ExplanationRequest(models.Model):
         return f"{self.complaint.number} → {self.respondent}"
 
 
-class ExtensionRequest(models.Model):
-    """A request to extend the handling period, decided by the approver the profile names."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", "待批准"
-        APPROVED = "approved", "已批准"
-        REFUSED = "refused", "不批准"
-
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="extension_requests")
-    requested_by = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField("申请时间")
-    amount = models.PositiveIntegerField("延长期间")
-    unit = models.CharField("单位", max_length=10)
-    reasons = models.TextField("延期理由")
-    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.PENDING)
-    decided_by = models.ForeignKey(
-        "orgs.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
-    decision_note = models.TextField("审批意见", blank=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "延期申请"
-        ordering = ["-requested_at"]
-
-    def __str__(self) -> str:
-        return f"{self.complaint.number} 延期 {self.amount}"
-
-
 class Rating(models.Model):
     """The complainant's (or the hotline caller's) rating of the answer."""
 

@@ -25,7 +25,7 @@ from jiandu.deadlines import services as deadlines
 from jiandu.deadlines.models import Deadline
 from jiandu.documents.kinds import format_value
 from jiandu.orgs.models import Agency, Person, Role
-from jiandu.orgs.profiles import profile_for
+from jiandu.procedures import approvals
 from jiandu.procedures.inputs import Input
 from jiandu.procedures.registry import CREATE, Guard, Letter, Opens, Procedure, Step, register
 from jiandu.procedures.runner import StepContext
@@ -39,7 +39,6 @@ from .handlers import handles_complaints
 from .models import (
     Complaint,
     ExplanationRequest,
-    ExtensionRequest,
     Material,
     Rating,
     Reveal,
@@ -116,50 +115,15 @@ RESPONDENT = StaffOf(
 )
 
 
-def _approver_allows(actor: Person | None, matter: Any, agency: Agency | None = None) -> bool:
-    if not _signed_in(actor) or matter is None:
-        return False
-    try:
-        return services.may_decide_extension(actor, matter)  # type: ignore[arg-type]
-    except ServiceError:  # the rules name an outside body the agency has none of
-        return False
-
-
-def _approver_q(actor: Person | None) -> Q:
-    """`_approver_allows` as a filter: per agency the actor could approve for (its own, those it
-    supervises), what the agency's rules say of handed-over and other complaints."""
-    if not _signed_in(actor):
-        return NOTHING
-    assert actor is not None
-    found = NOTHING
-    candidates = Agency.objects.filter(Q(pk=actor.agency_id) | Q(supervisor_id=actor.agency_id))
-    for agency in candidates:
-        profile = profile_for(agency) if agency.profile_id else None
-        if profile is None:
-            continue
-        for handed_over in (False, True):
-            prefix = services.extension_prefix(profile, handed_over=handed_over)
-            if not profile.has(f"{prefix}.approver"):
-                continue
-            spec = profile.value(f"{prefix}.approver")
-            group = Q(agency_id=agency.pk, assigned_by__isnull=not handed_over)
-            if spec.body:
-                if not actor.has_role(Role.SUPERVISOR):
-                    continue
-                outside = (
-                    Q(assigned_by_id=actor.agency_id)
-                    if handed_over
-                    else Q(pk__in=[])
-                    if agency.supervisor_id != actor.agency_id
-                    else Q()
-                )
-                found |= group & outside
-            elif agency.pk == actor.agency_id and actor.role_codes & set(spec.roles):
-                found |= group
-    return found & ~Q(target_officer_id=actor.pk)
-
-
-APPROVER = Custom(_approver_allows, _approver_q, label="规则指定的延期批准人")
+# 000 第六条 经批准 / 001 附件1 一 (区司法局): whoever the rules named when the extension was asked
+# decides it (kept on the kernel's approval), never the officer complained about.
+EXTENSION = services.EXTENSION
+_NAMED = approvals.Approver(EXTENSION)
+APPROVER = Custom(
+    lambda actor, matter, agency=None: _NAMED.allows(actor, matter) and matter.target_officer_id != actor.pk,
+    lambda actor: _NAMED.q(actor) & ~Q(target_officer_id=getattr(actor, "pk", None)),
+    label="规则指定的延期批准人",
+)
 
 
 def _may_reveal(actor: Person | None, matter: Any, agency: Agency | None = None) -> bool:
@@ -225,10 +189,6 @@ EXPLAINED = Guard(
 )
 
 
-def _pending_extensions() -> Any:
-    return ExtensionRequest.objects.filter(complaint=OuterRef("pk"), state=ExtensionRequest.State.PENDING)
-
-
 def _running_handling() -> Any:
     return Deadline.objects.filter(
         subject_type=ContentType.objects.get_for_model(Complaint),
@@ -254,18 +214,6 @@ def _extension_left(matter: Complaint) -> bool:
     return maximum is None or deadline is None or (deadline.extension_amount or 0) < maximum.amount
 
 
-def _has_pending_extension(matter: Complaint) -> bool:
-    found = getattr(matter, "_pending_extension", None)  # read once per instance, as above
-    if found is None:
-        found = matter.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists()
-        matter._pending_extension = found
-    return found
-
-
-def _no_pending_extension(matter: Complaint) -> bool:
-    return not _has_pending_extension(matter)
-
-
 # An extension may be asked for while the handling period runs (the seeds: 延期须在期限届满前申请),
 # where the rules allow one and some of it is left, one at a time. The rules' part has no filter:
 # lists of what awaits whom may show a complaint the step then refuses.
@@ -277,13 +225,9 @@ EXTENSION_GUARDS = (
         q=lambda model: Q(Exists(_running_handling())),
     ),
     Guard(_extension_left, "办理期限累计延长已达上限，不能再延长。"),
-    Guard(_no_pending_extension, "已有待批准的延期申请。", q=lambda model: ~Q(Exists(_pending_extensions()))),
+    Guard(approvals.NonePending(EXTENSION), "已有待批准的延期申请。"),
 )
-PENDING_EXTENSION = Guard(
-    _has_pending_extension,
-    "没有待批准的延期申请。",
-    q=lambda model: Q(Exists(_pending_extensions())),
-)
+PENDING_EXTENSION = Guard(approvals.Pending(EXTENSION), "没有待批准的延期申请。")
 DISPUTED = Guard(
     services.answer_disputed,
     "只有答复被评为“不满意”或“不合格”的，才能重新办理。",
@@ -530,41 +474,44 @@ def _request_extension(ctx: StepContext) -> dict[str, Any]:
             field="amount",
         )
     services.printable(ctx.inputs["reasons"], field="reasons", label="延期理由")
-    request = ExtensionRequest.objects.create(
-        complaint=complaint,
-        requested_by=ctx.actor,
-        requested_at=ctx.now,
-        amount=amount,
-        unit=maximum.unit,
+    key = f"{services.extension_prefix(ctx.profile, handed_over=bool(complaint.assigned_by_id))}.approver"
+    approval = approvals.request(
+        ctx,
+        EXTENSION,
+        # An outside body (区司法局) decides through its supervision staff: the one that handed the
+        # complaint over, else the agency's supervisory body.
+        approver=approvals.approver_from_profile(
+            ctx, key, outside=complaint.assigned_by or complaint.agency.supervisor
+        ),
+        citation=ctx.citation(key),
         reasons=ctx.inputs["reasons"],
+        details={"amount": amount, "unit": maximum.unit},
     )
-    return {"request": request.pk, "unit": maximum.unit, "due": deadline.due_date}
+    return {"request": approval.pk, "unit": maximum.unit, "due": deadline.due_date}
 
 
 def _decide_extension(ctx: StepContext, *, approve: bool) -> dict[str, Any]:
     complaint: Complaint = ctx.matter
-    request = complaint.extension_requests.select_for_update().get(state=ExtensionRequest.State.PENDING)
     deadline = services.handling_deadline(complaint)
     if deadline is None:
         raise InvalidState("该投诉举报没有正在计算的办理期限。", field="state")
     old_due = deadline.due_date
+    asked = approvals.pending(complaint, EXTENSION)
+    assert asked is not None  # PENDING_EXTENSION
+    amount, unit = asked.details["amount"], asked.details["unit"]
     if approve:
         maximum = services.extension_limit(complaint)
         assert maximum is not None  # no request is taken where the rules set no maximum
-        if (deadline.extension_amount or 0) + request.amount > maximum.amount:
+        if (deadline.extension_amount or 0) + amount > maximum.amount:
             raise InvalidState(
                 f"批准后累计延长将超过{maximum}（{maximum.citation}），请不予批准或由承办人重新申请。",
                 field="state",
             )
-        deadlines.extend_deadline(
-            deadline, amount=request.amount, unit=request.unit, citation=str(maximum.citation)
-        )
-    request.state = ExtensionRequest.State.APPROVED if approve else ExtensionRequest.State.REFUSED
-    request.decided_by, request.decided_at, request.decision_note = ctx.actor, ctx.now, ctx.inputs["note"]
-    request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
-    ctx.extension = (request, old_due, deadline)  # type: ignore[attr-defined]  # read by the letter
+        deadlines.extend_deadline(deadline, amount=amount, unit=unit, citation=str(maximum.citation))
+    decided = approvals.decide(ctx, EXTENSION, approved=approve, reason=ctx.inputs["note"])
+    ctx.extension = (decided, old_due, deadline)  # type: ignore[attr-defined]  # read by the letter
     return {
-        "request": request.pk,
+        "request": decided.pk,
         "due_before": old_due,
         "due_after": deadline.due_date,
         "provisional": deadline.provisional,

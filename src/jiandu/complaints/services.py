@@ -37,12 +37,14 @@ from jiandu.documents.models import Document
 from jiandu.documents.render import describe_characters, unprintable
 from jiandu.orgs.models import Agency, Person, Role
 from jiandu.orgs.profiles import profile_for
+from jiandu.procedures.models import Approval
 from jiandu.procedures.runner import run_step
 from jiandu.rules.loader import Period, Profile
 
 from .handlers import handles_complaints
-from .models import Complaint, ExplanationRequest, ExtensionRequest, Material, Rating
+from .models import Complaint, ExplanationRequest, Material, Rating
 
+EXTENSION = "complaints.extension"  # the kind of the kernel's approvals an extension request is
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 CODE_LENGTH, SECRET_LENGTH = 12, 8
 
@@ -400,42 +402,25 @@ def add_material(
     return Material.objects.get(pk=found)
 
 
-def request_extension(complaint: Complaint, *, actor: Person, amount: int, reasons: str) -> ExtensionRequest:
-    """Ask for more time, before the period ends, within the profile's maximum."""
+def request_extension(complaint: Complaint, *, actor: Person, amount: int, reasons: str) -> Approval:
+    """Ask for more time, before the period ends, within the profile's maximum; the approver the
+    rules name decides (a kernel approval of kind "complaints.extension")."""
     inputs = {"amount": amount, "reasons": reasons}
     result = run_step("complaints.request_extension", complaint, actor=actor, inputs=inputs)
-    return ExtensionRequest.objects.get(pk=result.entry.payload["request"])
+    return Approval.objects.get(pk=result.entry.payload["request"])
 
 
-def extension_approvers(complaint: Complaint) -> tuple[Agency, tuple[str, ...]]:
-    """The agency whose people decide an extension and the roles that may, per the profile."""
-    spec = _profile(complaint).value(f"{_extension_prefix(complaint)}.approver")
-    if spec.body:
-        # An outside body (e.g. 区司法局 for handed-over complaints): its supervision staff decide.
-        body = complaint.assigned_by or complaint.agency.supervisor
-        if body is None:
-            raise ServiceError(f"规则要求由{spec.body}批准延期，但本机关没有登记监督机关。", field="approver")
-        return body, (Role.SUPERVISOR,)
-    return complaint.agency, spec.roles
-
-
-def may_decide_extension(actor: Person, complaint: Complaint) -> bool:
-    agency, roles = extension_approvers(complaint)
-    # Nobody decides on a complaint about himself.
-    return (
-        actor.agency_id == agency.pk
-        and bool(actor.role_codes & set(roles))
-        and complaint.target_officer_id != actor.pk
-    )
-
-
-def decide_extension(
-    request: ExtensionRequest, *, actor: Person, approve: bool, note: str = ""
-) -> ExtensionRequest:
-    """The approver the profile names decides; an approved extension runs from the end of the period."""
+def decide_extension(request: Approval, *, actor: Person, approve: bool, note: str = "") -> Approval:
+    """The approver decides; an approved extension runs from the end of the period."""
     step = "complaints.approve_extension" if approve else "complaints.refuse_extension"
-    run_step(step, request.complaint, actor=actor, inputs={"note": note})
-    return ExtensionRequest.objects.get(pk=request.pk)
+    complaint = Complaint.objects.get(pk=request.matter_id)
+    run_step(step, complaint, actor=actor, inputs={"note": note})
+    return Approval.objects.get(pk=request.pk)
+
+
+def extensions_of(complaint: Complaint) -> Any:
+    """The complaint's extension requests (kernel approvals), newest first."""
+    return Approval.of(complaint).filter(kind=EXTENSION).order_by("-requested_at", "-id")
 
 
 MEASURES = {

@@ -19,10 +19,11 @@ from django.utils.dateparse import parse_datetime
 
 from jiandu.deadlines.models import Deadline
 from jiandu.orgs.models import Person, Role
+from jiandu.procedures.models import Approval
 from jiandu.rules.schema import PERIOD_UNITS
 
 from . import services
-from .models import Complaint, ExplanationRequest, ExtensionRequest, Material
+from .models import Complaint, ExplanationRequest, Material
 from .procedure import HANDLING_KEYS
 
 QUEUE_PAGE_SIZE = 50
@@ -153,25 +154,34 @@ def open_explanation_requests(user: Person) -> list[ExplanationRequest]:
     return requests
 
 
-def pending_extensions(user: Person) -> list[ExtensionRequest]:
+def pending_extensions(user: Person) -> list[Approval]:
     """Pending extension requests this user may decide, with the period they would extend."""
     if not user.agency_id:
         return []
     # The complaints on which the step awaits this user: the same policy as the step's own.
-    decidable = Complaint.objects.restrict(user, "complaints.approve_extension")
+    decidable = {
+        c.pk: c
+        for c in Complaint.objects.restrict(user, "complaints.approve_extension").select_related(
+            "agency__profile", "assigned_by"
+        )
+    }
     allowed = list(
-        ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING, complaint__in=decidable)
-        .select_related("complaint__agency__profile", "complaint__assigned_by", "requested_by")
+        Approval.objects.filter(
+            matter_type=_complaint_type(),
+            matter_id__in=list(decidable),
+            kind=services.EXTENSION,
+            outcome=Approval.Outcome.PENDING,
+        )
+        .select_related("requested_by")
         .order_by("requested_at", "id")
     )
     due = {
         d.subject_id: d
-        for d in _open_deadlines(
-            subject_id__in=[r.complaint_id for r in allowed], rule_key__in=HANDLING_RULES
-        )
+        for d in _open_deadlines(subject_id__in=[r.matter_id for r in allowed], rule_key__in=HANDLING_RULES)
     }
     for request in allowed:
-        request.deadline = due.get(request.complaint_id)
+        request.complaint = decidable[request.matter_id]
+        request.deadline = due.get(request.matter_id)
         request.limit = services.extension_limit(request.complaint) if request.deadline else None
-        request.amount_text = amount_label(request.amount, request.unit)
+        request.amount_text = amount_label(request.details["amount"], request.details["unit"])
     return allowed

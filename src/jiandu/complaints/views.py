@@ -45,6 +45,7 @@ from jiandu.ledger.services import record
 from jiandu.orgs.models import Agency, Person, Role
 from jiandu.orgs.profiles import profile_for
 from jiandu.procedures.inputs import form_class
+from jiandu.procedures.models import Approval
 from jiandu.procedures.registry import Step
 from jiandu.procedures.runner import allowed_steps, run_step
 from jiandu.procedures.timeline import timeline
@@ -53,7 +54,7 @@ from jiandu.rules.citations import cite
 from jiandu.rules.loader import Profile
 
 from . import archive, forms, ratelimit, services, tables
-from .models import Complaint, ExplanationRequest, ExtensionRequest, Material, Rating
+from .models import Complaint, ExplanationRequest, Material, Rating
 from .procedure import COMPLAINTS
 
 logger = logging.getLogger(__name__)
@@ -523,7 +524,7 @@ def _status_context(complaint: Complaint) -> dict[str, Any]:
         "complaint": complaint,
         "deadlines": tables.public_deadlines(complaint),
         "extensions": list(
-            complaint.extension_requests.filter(state=ExtensionRequest.State.APPROVED).order_by("decided_at")
+            services.extensions_of(complaint).filter(outcome=Approval.Outcome.APPROVED).order_by("decided_at")
         ),
         "ratings": list(complaint.ratings.all()),
         "letters": services.documents_of(complaint),
@@ -920,7 +921,7 @@ def _detail(
     for name, form in bound.items():
         if name not in shown:  # the act is not open to this viewer now: say why above the page
             messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-    pending = complaint.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
+    pending = services.extensions_of(complaint).filter(outcome=Approval.Outcome.PENDING).first()
     documents = services.documents_of(complaint)
     context = {
         "complaint": complaint,
@@ -934,8 +935,8 @@ def _detail(
         "may_read_letters": services.may_read_letters(user, complaint),
         "explanation_requests": list(complaint.explanation_requests.select_related("respondent")),
         "extensions": [
-            (e, tables.amount_label(e.amount, e.unit))
-            for e in complaint.extension_requests.select_related("requested_by", "decided_by")
+            (e, tables.amount_label(e.details["amount"], e.details["unit"]))
+            for e in services.extensions_of(complaint).select_related("requested_by", "decided_by")
         ],
         "ratings": list(complaint.ratings.all()),
         "timeline": timeline(complaint, documents),
@@ -943,7 +944,9 @@ def _detail(
         "extension_limit": limit,
         "measures": [services.MEASURES.get(m, m) for m in complaint.measures],
         "pending": pending,
-        "pending_amount": tables.amount_label(pending.amount, pending.unit) if pending else "",
+        "pending_amount": tables.amount_label(pending.details["amount"], pending.details["unit"])
+        if pending
+        else "",
     }
     return render(request, "complaints/detail.html", context, status=status)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Case, Q, When
 
 from jiandu.core.errors import ServiceError
 from jiandu.orgs.models import Agency, Person, Role
@@ -112,7 +112,14 @@ class Approver(Who):
     def allows(self, actor: Person | None, matter: Any, agency: Agency | None = None) -> bool:
         if actor is None or matter is None or not getattr(actor, "is_authenticated", False):
             return False
-        found = pending(matter, self.kind)
+        # The pending approval's approver; with none pending, the last one's, so that deciding
+        # again is refused as already decided (the step's Pending guard), not as someone else's.
+        found = (
+            Approval.of(matter)
+            .filter(kind=self.kind)
+            .order_by(Case(When(outcome=Approval.Outcome.PENDING, then=0), default=1), "-requested_at", "-id")
+            .first()
+        )
         # 经批准 means someone else's yes: whoever asked does not approve, whatever roles he holds.
         return found is not None and found.may_decide(actor) and found.requested_by_id != actor.pk
 

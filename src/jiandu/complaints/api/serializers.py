@@ -24,11 +24,12 @@ from jiandu.orgs import directory
 from jiandu.orgs.models import Agency, Person
 from jiandu.procedures.api.views import AllowedStepSerializer
 from jiandu.procedures.inputs import date_range
+from jiandu.procedures.models import Approval
 from jiandu.procedures.registry import Step
 from jiandu.procedures.runner import allowed_steps
 
 from .. import services
-from ..models import Complaint, ExplanationRequest, ExtensionRequest, Material, Rating
+from ..models import Complaint, ExplanationRequest, Material, Rating
 
 # ---------------------------------------------------------------------------------- checked input
 
@@ -169,7 +170,7 @@ def state_field_class(component: str, choices: list[tuple[str, str]]) -> type[se
 
 ComplaintStateField = state_field_class("ComplaintState", Complaint.State.choices)
 DeadlineStateField = state_field_class("DeadlineState", Deadline.State.choices)
-ExtensionRequestStateField = state_field_class("ExtensionRequestState", ExtensionRequest.State.choices)
+ExtensionRequestStateField = state_field_class("ExtensionRequestState", Approval.Outcome.choices)
 
 
 class ApiErrorDetailSerializer(serializers.Serializer):
@@ -358,16 +359,20 @@ class MaterialSerializer(serializers.ModelSerializer):
 
 
 class ExtensionRequestSerializer(serializers.ModelSerializer):
-    """A request to extend the handling period and its decision."""
+    """A request to extend the handling period and its decision (a kernel approval)."""
 
-    complaint_number = serializers.CharField(source="complaint.number", read_only=True)
-    state = ExtensionRequestStateField()
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    complaint = serializers.IntegerField(source="matter_id", read_only=True)
+    complaint_number = serializers.CharField(read_only=True)  # annotated by the list, set by the detail
+    amount = serializers.IntegerField(source="details.amount", read_only=True)
+    unit = serializers.CharField(source="details.unit", read_only=True)
+    state = ExtensionRequestStateField(source="outcome")
+    state_label = serializers.CharField(source="get_outcome_display", read_only=True)
     requested_by = PersonRefSerializer(read_only=True)
     decided_by = PersonRefSerializer(read_only=True, allow_null=True)
+    decision_note = serializers.CharField(source="decision_reason", read_only=True)
 
     class Meta:
-        model = ExtensionRequest
+        model = Approval
         fields = [
             "id",
             "complaint",
@@ -427,7 +432,7 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
     finding_label = serializers.CharField(source="get_finding_display", read_only=True)
     measures = serializers.SerializerMethodField()
     materials = MaterialSerializer(many=True, read_only=True)
-    extension_requests = ExtensionRequestSerializer(many=True, read_only=True)
+    extension_requests = serializers.SerializerMethodField()
     explanation_requests = ExplanationRequestBriefSerializer(many=True, read_only=True)
     ratings = RatingSerializer(many=True, read_only=True)
     allowed_steps = serializers.SerializerMethodField(help_text="当前用户现在可以办理的环节")
@@ -458,6 +463,13 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
             "explanation_requests",
             "ratings",
         ]
+
+    @extend_schema_field(ExtensionRequestSerializer(many=True))
+    def get_extension_requests(self, obj: Complaint) -> list[dict[str, Any]]:
+        rows = list(services.extensions_of(obj).select_related("requested_by", "decided_by"))
+        for row in rows:
+            row.complaint_number = obj.number
+        return ExtensionRequestSerializer(rows, many=True).data
 
     @extend_schema_field(AllowedStepSerializer(many=True))
     def get_allowed_steps(self, obj: Complaint) -> list[dict[str, Any]]:

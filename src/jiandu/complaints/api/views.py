@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -33,9 +33,10 @@ from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs.models import Person, Role
 from jiandu.procedures.api.permissions import IsStaff, is_hotline
 from jiandu.procedures.api.views import add_step_actions
+from jiandu.procedures.models import Approval
 
 from .. import services
-from ..models import Complaint, ExplanationRequest, ExtensionRequest
+from ..models import Complaint, ExplanationRequest
 from ..procedure import COMPLAINTS
 from . import hotline
 from .filters import ComplaintFilterSerializer, DeadlineFilterSerializer
@@ -136,10 +137,6 @@ def _detail_queryset(user: Person) -> QuerySet:
         .prefetch_related(
             "materials",
             "ratings",
-            Prefetch(
-                "extension_requests",
-                queryset=ExtensionRequest.objects.select_related("complaint", "requested_by", "decided_by"),
-            ),
             Prefetch(
                 "explanation_requests", queryset=ExplanationRequest.objects.select_related("respondent")
             ),
@@ -296,23 +293,27 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
 @extend_schema_view(list=extend_schema(summary="待我审批的延期申请"))
 class ExtensionRequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Pending extension requests the viewer may decide, and the decision."""
+    """Pending extension requests the viewer may decide (decided by the complaint's steps
+    `approve-extension` and `refuse-extension`)."""
 
     serializer_class = ExtensionRequestSerializer
     pagination_class = RequestedAtPagination
     permission_classes = [IsStaff]
-    queryset = ExtensionRequest.objects.none()  # for the schema only
+    queryset = Approval.objects.none()  # for the schema only
 
     def get_queryset(self) -> QuerySet:
-        user = self.request.user
-        in_scope = ExtensionRequest.objects.filter(
-            complaint__in=Complaint.objects.restrict(user)
-        ).select_related("complaint", "requested_by", "decided_by")
-        if self.action != "list":
-            return in_scope  # a decided request is still found: deciding it again says why not
         # Those on which the step awaits this user: the same policy as the step's own.
-        decidable = Complaint.objects.restrict(user, "complaints.approve_extension")
-        return in_scope.filter(state=ExtensionRequest.State.PENDING, complaint__in=decidable)
+        decidable = Complaint.objects.restrict(self.request.user, "complaints.approve_extension")
+        return (
+            Approval.objects.filter(
+                matter_type=ContentType.objects.get_for_model(Complaint),
+                matter_id__in=decidable.values("pk"),
+                kind=services.EXTENSION,
+                outcome=Approval.Outcome.PENDING,
+            )
+            .annotate(complaint_number=Subquery(decidable.filter(pk=OuterRef("matter_id")).values("number")))
+            .select_related("requested_by", "decided_by")
+        )
 
 
 # -------------------------------------------------------------------------------- explanations

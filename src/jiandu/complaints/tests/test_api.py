@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from jiandu.complaints import services
-from jiandu.complaints.models import Complaint, ExtensionRequest, Material
+from jiandu.complaints.models import Complaint, Material
 from jiandu.complaints.tests.test_hotline import make_account, token_client
 from jiandu.complaints.tests.test_pages import SEE_AMR, SEE_CGZF
 from jiandu.deadlines.models import Deadline
@@ -21,6 +21,7 @@ from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs import services as orgs
 from jiandu.orgs.models import Agency, Role, Unit
 from jiandu.orgs.profiles import profile_for
+from jiandu.procedures.models import Approval
 from jiandu.rules.models import RuleProfile
 
 pytestmark = pytest.mark.django_db
@@ -383,7 +384,7 @@ def test_extension_past_the_profiles_maximum_is_refused(signed_in):
     assert response.status_code == 400
     assert "amount" in error_fields(response)
     assert maximum.citation.article in response.json()["error"]["message"]
-    assert not ExtensionRequest.objects.filter(complaint_id=pk).exists()
+    assert not Approval.objects.filter(matter_id=pk, kind="complaints.extension").exists()
     ok = post(
         legal, f"/api/complaints/{pk}/request-extension/", {"amount": maximum.amount, "reasons": "案情复杂"}
     )

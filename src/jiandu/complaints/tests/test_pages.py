@@ -17,7 +17,6 @@ from jiandu.complaints import services, tables
 from jiandu.complaints.models import (
     Complaint,
     ExplanationRequest,
-    ExtensionRequest,
     Material,
     Rating,
     Reveal,
@@ -41,6 +40,7 @@ from jiandu.deadlines.services import deadlines_of
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs.models import Person
 from jiandu.orgs.profiles import profile_for
+from jiandu.procedures.models import Approval
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +125,7 @@ def test_the_whole_procedure_through_the_pages(demo, signed_in):
     # 5. The leader approves it on the approval list.
     leader = signed_in("leader")
     page = html(leader.get("/complaints/approvals/"))
-    extension = ExtensionRequest.objects.get(complaint=complaint)
+    extension = services.extensions_of(complaint).get()
     assert complaint.number in page and "需要调取监控录像。" in page and "王法规" in page
     assert_no_identity(page, "approvals")
     old_due = handling.due_date
@@ -240,7 +240,7 @@ def test_extension_beyond_the_profile_bound_is_refused_on_the_page(demo, signed_
     response = act(legal, complaint, "request_extension", {"amount": limit.amount + 1, "reasons": "复杂"})
     assert response.status_code == 400
     assert f"延长期间累计不得超过{limit}" in html(response)
-    assert not ExtensionRequest.objects.exists()
+    assert not Approval.objects.exists()
 
 
 def test_material_added_and_downloaded_only_by_those_who_see_the_complaint(demo, signed_in):
@@ -441,12 +441,12 @@ def test_supervisor_hands_a_complaint_over_and_hotline_only_agency_registers_not
     assert complaint.number not in html(signed_in("cgzf-leader").get("/complaints/approvals/"))
     page = html(supervisor.get(f"/complaints/{complaint.pk}/"))
     assert 'id="step-approve-extension"' in page
-    pending = ExtensionRequest.objects.get(complaint=complaint)
+    pending = services.extensions_of(complaint).get()
     detail_url = f"/complaints/{complaint.pk}/"
     response = supervisor.post(f"/complaints/approvals/{pending.pk}/", {"approve": "1", "next": detail_url})
     assert response.status_code == 302 and response["Location"] == detail_url
     pending.refresh_from_db()
-    assert pending.state == ExtensionRequest.State.APPROVED and pending.decided_by == demo["supervisor"]
+    assert pending.outcome == Approval.Outcome.APPROVED and pending.decided_by == demo["supervisor"]
     # 梁平 rules: no channels of the agency's own; its legal staff have nothing to register here.
     page = html(cgzf_legal.get("/complaints/register/"))
     assert "不允许自设投诉举报途径" in page and 'name="content"' not in page

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from jiandu.calendar import Unit
 from jiandu.complaints import services
-from jiandu.complaints.models import Complaint, ExtensionRequest, Material, Rating
+from jiandu.complaints.models import Complaint, Material, Rating
 from jiandu.complaints.procedure import COMPLAINTS
 from jiandu.core.errors import InvalidState, NotAllowed, ServiceError
 from jiandu.deadlines.calendar_source import get_calendar
@@ -18,6 +18,7 @@ from jiandu.deadlines.services import deadlines_of, open_deadlines_of
 from jiandu.ledger.models import LedgerEntry
 from jiandu.orgs.models import Agency
 from jiandu.orgs.profiles import profile_for
+from jiandu.procedures.models import Approval
 from jiandu.procedures.runner import allowed_steps
 
 pytestmark = pytest.mark.django_db
@@ -271,7 +272,7 @@ def test_handed_over_complaint_follows_the_assigned_rules(demo):
     with pytest.raises(NotAllowed):
         services.decide_extension(request, actor=demo["cgzf-leader"], approve=True)
     services.decide_extension(request, actor=demo["supervisor"], approve=True, note="同意延期")
-    assert ExtensionRequest.objects.get(pk=request.pk).state == ExtensionRequest.State.APPROVED
+    assert Approval.objects.get(pk=request.pk).outcome == Approval.Outcome.APPROVED
 
 
 def concluded_hotline_complaint(demo, ticket: str) -> Complaint:
