@@ -40,7 +40,10 @@ def test_check_passes_with_a_summary():
     assert "national: 国家法律、行政法规（国家层）" in out and "《中华人民共和国行政强制法》" in out
     assert ".txt" not in out
     assert "zhongshan-amr: 六盘水市钟山区市场监督管理局" in out
-    assert "场景 jingzhou-zwsj：5 个场景" in out and "全部通过" in out
+    # Every profile ships scenarios (complaints for all five, filings for 002), and they pass.
+    for code in ("jingzhou-ggzy", "jingzhou-zwsj", "liangping-district", "qianjiang-amr", "zhongshan-amr"):
+        assert f"场景 {code}：" in out and f"场景 {code}：无场景" not in out
+    assert "各规则配置附带的场景均符合预期" in out
     assert err == ""
 
 

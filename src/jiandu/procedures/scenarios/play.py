@@ -2,7 +2,9 @@
 
 Each act runs at its own moment: `django.utils.timezone.now` is patched for the act, and every
 service, the runner, the periods and the ledger read the clock through it (`timezone.localdate`
-too). The world is built at the first act's moment, so the ledger reads in time order.
+too); an act written `now` runs on the real clock. The world is built at the first act's moment,
+so the ledger reads in time order. Rows the file names by code (an agency, a person) are given
+to the steps as the rows the world made.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 from unittest import mock
@@ -23,12 +25,12 @@ from jiandu.core.errors import ServiceError
 from jiandu.deadlines.services import deadlines_of
 from jiandu.documents.models import Document
 from jiandu.orgs import services as orgs
-from jiandu.orgs.models import Agency, Person, Unit
+from jiandu.orgs.models import Agency, Person, Role, Unit
 from jiandu.rules.models import RuleProfile
 
 from ..registry import lookup
 from ..runner import run_step
-from .spec import HOTLINE, PUBLIC, ActSpec, FileSpec, Scenario
+from .spec import HOTLINE, PUBLIC, ActSpec, FileSpec, RecordRef, Scenario
 
 
 @contextmanager
@@ -36,6 +38,10 @@ def clock(moment: datetime.datetime) -> Iterator[None]:
     """Run what follows as if it were `moment`: the one clock every service reads."""
     with mock.patch("django.utils.timezone.now", return_value=moment):
         yield
+
+
+def _clock_of(act: ActSpec) -> Any:
+    return nullcontext() if act.live else clock(act.at)
 
 
 @dataclass
@@ -52,6 +58,7 @@ class ActResult:
     state_label: str | None
     deadlines: list[dict[str, Any]]
     documents: list[str]
+    facts: dict[str, Any] = field(default_factory=dict)
     unmet: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -65,6 +72,7 @@ class ActResult:
             "state": self.state,
             "deadlines": self.deadlines,
             "documents": self.documents,
+            "facts": self.facts,
             "unmet": self.unmet,
         }
 
@@ -75,11 +83,13 @@ class World:
     people: dict[str, Person]
 
 
-def build_world(scenario: Scenario) -> World:
+def build_world(scenario: Scenario, *, password: str | None = None) -> World:
     """The scenario's agencies, units, people and certificates, made through the orgs services.
 
     The rule profiles must be in the database already (`orgs.profiles.sync_profiles`): the
     scratch template holds the shipped ones, a draft is synced once before its scenarios run.
+    password: everyone's (the demo's); by default each person gets a random one nobody knows.
+    An administrator also gets the admin site (is_staff, is_superuser), as the demo's has.
     """
     profiles = {p.code: p for p in RuleProfile.objects.filter(code__in=scenario.profiles)}
     agencies: dict[str, Agency] = {}
@@ -106,11 +116,13 @@ def build_world(scenario: Scenario) -> World:
             actor=None,
             username=person.code,
             full_name=person.name,
-            # Nobody signs in to a scenario's world; a random password keeps it so.
-            password=secrets.token_urlsafe(24),
+            # Nobody signs in to a scenario's world (but the demo's); a random password keeps it so.
+            password=password or secrets.token_urlsafe(24),
             agency=agencies[person.agency],
             unit=units[(person.agency, person.unit)] if person.unit else None,
             roles=person.roles,
+            is_staff=Role.ADMINISTRATOR in person.roles,
+            is_superuser=Role.ADMINISTRATOR in person.roles,
         )
         for cert in person.certificates:
             orgs.issue_certificate(
@@ -125,17 +137,20 @@ def build_world(scenario: Scenario) -> World:
     return World(agencies, people)
 
 
-def play(scenario: Scenario, *, keep: bool = False) -> list[ActResult]:
+def play(
+    scenario: Scenario, *, keep: bool = False, password: str | None = None, acts: bool = True
+) -> list[ActResult]:
     """Build the world and run every act in order, in one transaction.
 
     keep=False rolls everything back at the end, so several scenarios can run one after another
-    in the same scratch database, each in a world of its own.
+    in the same scratch database, each in a world of its own. password: see `build_world`.
+    acts=False builds the world alone (the demo's tests make the matters they need).
     """
     with transaction.atomic():
-        with clock(scenario.acts[0].at):
-            world = build_world(scenario)
+        with _clock_of(scenario.acts[0]):
+            world = build_world(scenario, password=password)
         matters: dict[int, Any] = {}
-        results = [_act(act, world, matters) for act in scenario.acts]
+        results = [_act(act, world, matters) for act in scenario.acts] if acts else []
         if not keep:
             transaction.set_rollback(True)
     return results
@@ -145,19 +160,22 @@ def _uploads(files: list[FileSpec]) -> list[SimpleUploadedFile]:
     return [SimpleUploadedFile(f.name, f.data) for f in files]
 
 
+def _input(value: Any, world: World) -> Any:
+    if isinstance(value, RecordRef):
+        return (world.agencies if value.kind == "agency" else world.people)[value.code]
+    if isinstance(value, list) and value and all(isinstance(v, FileSpec) for v in value):
+        return _uploads(value)
+    return value
+
+
 def _act(act: ActSpec, world: World, matters: dict[int, Any]) -> ActResult:
-    _procedure, step = lookup(act.step)
-    inputs = {
-        name: _uploads(value)
-        if isinstance(value, list) and all(isinstance(v, FileSpec) for v in value)
-        else value
-        for name, value in act.inputs.items()
-    }
+    procedure, step = lookup(act.step)
+    inputs = {name: _input(value, world) for name, value in act.inputs.items()}
     actor = world.people.get(act.by)
     label = act.by if act.by in (PUBLIC, HOTLINE) else None
     matter = matters.get(act.matter) if act.matter is not None else None
     error = message = None
-    with clock(act.at):
+    with _clock_of(act):
         if act.matter is not None and matter is None:
             error, message = "no_matter", f"第 {act.matter} 幕没有办成，本幕无事项可办。"
         else:
@@ -188,9 +206,22 @@ def _act(act: ActSpec, world: World, matters: dict[int, Any]) -> ActResult:
         state_label=matter.state_label if matter is not None else None,
         deadlines=_deadlines(matter) if matter is not None else [],
         documents=_documents(matter) if matter is not None else [],
+        facts={path: _fact(matter, path) for _label, path in procedure.facts} if matter is not None else {},
     )
     result.unmet = unmet(act, result)
     return result
+
+
+def _fact(matter: Any, path: str) -> Any:
+    """The value at `path` on the matter, as stored (a choice by its value, a date as YYYY-MM-DD)."""
+    value = matter
+    for part in path.split("."):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value if isinstance(value, str | int | float | bool) else str(value)
 
 
 def _deadlines(matter: Any) -> list[dict[str, Any]]:
@@ -203,6 +234,9 @@ def _deadlines(matter: Any) -> list[dict[str, Any]]:
             "provisional": d.provisional,
             "citation": d.citation,
             "state": d.state,
+            # An approved extension: how much (in `extension_unit`), counted from the old due date.
+            "extension": d.extension_amount,
+            "extension_unit": d.extension_unit or None,
         }
         for d in deadlines_of(matter).order_by("id")
     ]
@@ -231,20 +265,26 @@ def unmet(act: ActSpec, result: ActResult) -> list[str]:
         out.append(f"期望提示含“{expect.message}”，实为“{result.message}”")
     if expect.state is not None and expect.state != result.state:
         out.append(f"期望状态 {expect.state}，实为 {result.state}")
-    for wanted in expect.deadlines:
+    have = "；".join(
+        f"{d['key']} {d['amount']}{d['unit']} 届满 {d['due']}（{d['state']}）" for d in result.deadlines
+    )
+    if expect.deadlines == () and result.deadlines:
+        out.append(f"期望没有期限，实有：{have}")
+    for wanted in expect.deadlines or ():
         if not any(_deadline_matches(wanted, d) for d in result.deadlines):
             shown = "，".join(f"{k}={v}" for k, v in wanted.items())
-            have = "；".join(
-                f"{d['key']} {d['amount']}{d['unit']} 届满 {d['due']}（{d['state']}）"
-                for d in result.deadlines
-            )
             out.append(f"期望期限 {shown}，实有：{have or '无'}")
+    if expect.documents == () and result.documents:
+        out.append(f"期望没有文书，实有：{'、'.join(result.documents)}")
     remaining = list(result.documents)
-    for kind in expect.documents:
+    for kind in expect.documents or ():
         if kind in remaining:
             remaining.remove(kind)
         else:
             out.append(f"期望文书 {kind}，实有：{'、'.join(result.documents) or '无'}")
+    for path, value in expect.facts:
+        if result.facts.get(path) != value:
+            out.append(f"期望 {path} 为 {value}，实为 {result.facts.get(path)}")
     return out
 
 

@@ -9,6 +9,7 @@ is an act's outcome, which its `expect:` may ask for, not a fault of the file.
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from jiandu.orgs.models import Agency, Certificate, Role, Unit
+from jiandu.orgs.models import Agency, Certificate, Person, Role, Unit
 from jiandu.rules.loader import available_profiles
 
 from ..registry import lookup
@@ -27,7 +28,13 @@ LOCAL = zoneinfo.ZoneInfo("Asia/Shanghai")
 # An act dated by its day alone happens at this hour (an office's working morning).
 DEFAULT_HOUR = 9
 PUBLIC, HOTLINE = "public", "hotline"
-EXPECT_DEADLINE_KEYS = ("key", "due", "unit", "amount", "provisional", "citation", "state")
+EXPECT_DEADLINE_KEYS = ("key", "due", "unit", "amount", "provisional", "citation", "state", "extension")
+TEXT_KINDS = ("line", "short", "long")
+# A date written relative to the day the file is run: `today`, `today-45`, `today+730` (days).
+RELATIVE_DATE = re.compile(r"today\s*(?:([+-])\s*(\d{1,5}))?")
+# The moment the file is run, for an act that happens "now" (on the real clock, not a patched one).
+NOW = "now"
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class ScenarioError(Exception):
@@ -71,6 +78,14 @@ class PersonSpec:
 
 
 @dataclass(frozen=True)
+class RecordRef:
+    """A row an act names by its code in the file's world: an agency's code or a person's."""
+
+    kind: str  # "agency" or "person"
+    code: str
+
+
+@dataclass(frozen=True)
 class FileSpec:
     """A file an act uploads: its name and bytes."""
 
@@ -86,8 +101,10 @@ class Expect:
     error: str | None = None
     message: str | None = None
     state: str | None = None
-    deadlines: tuple[dict[str, Any], ...] = ()
-    documents: tuple[str, ...] = ()
+    # None: not asked; an empty tuple (written `[]`): the matter must have none.
+    deadlines: tuple[dict[str, Any], ...] | None = None
+    documents: tuple[str, ...] | None = None
+    facts: tuple[tuple[str, Any], ...] = ()  # (attribute path of a declared fact, value)
 
 
 @dataclass(frozen=True)
@@ -102,6 +119,7 @@ class ActSpec:
     inputs: dict[str, Any]
     expect: Expect
     line: int
+    live: bool = False  # written `now`: runs on the real clock, at the moment it is played
 
 
 @dataclass(frozen=True)
@@ -112,6 +130,9 @@ class Scenario:
     agencies: tuple[AgencySpec, ...]
     people: tuple[PersonSpec, ...]
     acts: tuple[ActSpec, ...]
+    # Some date is written relative to the day it runs (`today-3`, `now`): its outcomes move with
+    # the calendar, so a profile's shipped scenarios may not be written so (rules check refuses).
+    relative: bool = False
 
     @property
     def name(self) -> str:
@@ -127,7 +148,8 @@ class Scenario:
 
 class _Loader(yaml.SafeLoader):
     """Safe YAML that refuses a key given twice (the second would silently win) and leaves dates
-    and times as written, so that this module reads them and names the place of a wrong one."""
+    and times as written, so that this module reads them and names the place of a wrong one.
+    Anchors and merges (`&online`, `<<: *online`) work as in any YAML."""
 
     yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -137,6 +159,8 @@ class _Loader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _value in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *anchor`: the keys written beside it override the anchor's
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(None, None, f"键“{key}”重复", key_node.start_mark)
@@ -147,18 +171,20 @@ class _Loader(yaml.SafeLoader):
 Path_ = tuple[str | int, ...]
 
 
-def _node_lines(node: yaml.Node, path: Path_, out: dict[Path_, int]) -> None:
+def _node_lines(node: yaml.Node, path: Path_, out: dict[Path_, int], plain: dict[Path_, str]) -> None:
     out[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            _node_lines(value, (*path, str(key.value)), out)
+            _node_lines(value, (*path, str(key.value)), out, plain)
             out[(*path, str(key.value))] = key.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for index, value in enumerate(node.value):
-            _node_lines(value, (*path, index), out)
+            _node_lines(value, (*path, index), out, plain)
+    elif isinstance(node, yaml.ScalarNode) and node.style is None:
+        plain[path] = node.value  # as written: a phone number YAML reads as a number, say
 
 
-def _read(path: Path) -> tuple[Any, dict[Path_, int]]:
+def _read(path: Path) -> tuple[Any, dict[Path_, int], dict[Path_, str]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -169,8 +195,9 @@ def _read(path: Path) -> tuple[Any, dict[Path_, int]]:
         if node is None:
             raise ScenarioError([f"{path.name}：文件为空"])
         lines: dict[Path_, int] = {}
-        _node_lines(node, (), lines)
-        return loader.construct_document(node), lines
+        plain: dict[Path_, str] = {}
+        _node_lines(node, (), lines, plain)
+        return loader.construct_document(node), lines, plain
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"第 {mark.line + 1} 行" if mark is not None else ""
@@ -191,6 +218,10 @@ class _Reader:
 
     file: str
     lines: dict[Path_, int]
+    plain: dict[Path_, str] = field(default_factory=dict)  # plain scalars as written
+    # The day and moment the file is read, for dates written relative to them (`today-3`, `now`).
+    now: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(LOCAL))
+    relative: bool = False
     problems: list[str] = field(default_factory=list)
 
     def place(self, path: Path_) -> str:
@@ -240,9 +271,29 @@ class _Reader:
             self.fault(path, f"“{value}”不是可选值；可选：{'、'.join(allowed)}")
         return str(value)
 
+    def as_written(self, value: Any, path: Path_) -> str | None:
+        """A text the file gives, as written even where YAML reads a number (`message: 12345`)."""
+        if value is None or isinstance(value, str):
+            return value
+        return self.plain.get(path, str(value))
+
+    def relative_date(self, text: str) -> datetime.date | None:
+        """The day `today`, `today-45` or `today+730` names (None when `text` is none of them)."""
+        found = RELATIVE_DATE.fullmatch(text.strip())
+        if found is None:
+            return None
+        self.relative = True
+        sign, days = found.groups()
+        shift = datetime.timedelta(days=int(days or 0))  # period-literal-ok: a date as written, not a period
+        today = self.now.date()
+        return today - shift if sign == "-" else today + shift
+
     def date(self, value: Any, path: Path_) -> datetime.date:
         if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
             return value
+        relative = self.relative_date(str(value))
+        if relative is not None:
+            return relative
         try:
             return datetime.date.fromisoformat(str(value))
         except ValueError:
@@ -254,22 +305,39 @@ class _Reader:
             moment = value
         elif isinstance(value, datetime.date):
             moment = datetime.datetime.combine(value, datetime.time(DEFAULT_HOUR))
+        elif str(value).strip() == NOW:
+            self.relative = True
+            return self.now.replace(microsecond=0)
         else:
+            text = str(value).strip()
+            day, _, time = text.partition(" ")
             try:
-                moment = datetime.datetime.fromisoformat(str(value).strip())
+                date = self.relative_date(day)
+                if date is None and ISO_DAY.fullmatch(day):
+                    date = datetime.date.fromisoformat(day)
+                if date is not None:  # a bare date happens at DEFAULT_HOUR
+                    clock = datetime.time.fromisoformat(time.strip()) if time.strip() else None
+                    moment = datetime.datetime.combine(date, clock or datetime.time(DEFAULT_HOUR))
+                else:
+                    moment = datetime.datetime.fromisoformat(text)
             except ValueError:
-                self.fault(path, f"“{value}”不是时间，应写作 YYYY-MM-DD HH:MM（北京时间）")
+                self.fault(
+                    path, f"“{value}”不是时间，应写作 YYYY-MM-DD HH:MM（北京时间；或 now、today-N HH:MM）"
+                )
                 return datetime.datetime.min.replace(tzinfo=LOCAL)
         return moment.replace(tzinfo=LOCAL) if moment.tzinfo is None else moment.astimezone(LOCAL)
 
 
-def load(path: Path, *, profiles_dir: Path | None = None) -> Scenario:
+def load(path: Path, *, profiles_dir: Path | None = None, now: datetime.datetime | None = None) -> Scenario:
     """The scenario in `path`; ScenarioError listing every fault when it cannot run.
 
     profiles_dir: the profiles its agencies may name (default: the shipped ones).
+    now: the moment relative dates (`today-3`, `now`) count from (default: the real clock's).
     """
-    document, lines = _read(path)
-    r = _Reader(path.name, lines)
+    document, lines, plain = _read(path)
+    r = _Reader(path.name, lines, plain)
+    if now is not None:
+        r.now = now.astimezone(LOCAL)
     top = r.mapping(document, (), ("title", "description", "world", "acts"), ("title", "world", "acts"))
     title = r.text(top.get("title"), ("title",))
     description = r.text(top.get("description"), ("description",), required=False)
@@ -279,7 +347,9 @@ def load(path: Path, *, profiles_dir: Path | None = None) -> Scenario:
     acts = _acts(r, top.get("acts"), {a.code for a in agencies}, {p.code for p in people})
     if r.problems:
         raise ScenarioError(r.problems)
-    return Scenario(path, title, description, tuple(agencies), tuple(people), tuple(acts))
+    return Scenario(
+        path, title, description, tuple(agencies), tuple(people), tuple(acts), relative=r.relative
+    )
 
 
 def _agencies(r: _Reader, value: Any, profiles: set[str]) -> list[AgencySpec]:
@@ -398,17 +468,19 @@ def _acts(r: _Reader, value: Any, agencies: set[str], people: set[str]) -> list[
             ("at", "by", "step"),
         )
         at = r.moment(data.get("at"), (*path, "at"))
+        live = str(data.get("at")).strip() == NOW
         if found and at < found[-1].at:
             r.fault((*path, "at"), f"早于上一幕（{found[-1].at:%Y-%m-%d %H:%M}）；各幕须按时间先后排列")
         by = str(data.get("by"))
         if by not in people and by not in (PUBLIC, HOTLINE):
             r.fault((*path, "by"), f"没有代号为“{by}”的人员（或 {PUBLIC}、{HOTLINE}）")
         name = str(data.get("step"))
+        procedure: Any
         try:
-            step = lookup(name)[1]
+            procedure, step = lookup(name)
         except KeyError:
             r.fault((*path, "step"), f"没有名为“{name}”的步骤；已登记的步骤见 jiandu scenario steps")
-            step = None
+            procedure = step = None
         agency = data.get("agency")
         matter = _matter_ref(r, data.get("matter"), (*path, "matter"), labels, origin, number)
         if step is not None and step.creates:
@@ -439,9 +511,10 @@ def _acts(r: _Reader, value: Any, agencies: set[str], people: set[str]) -> list[
                 agency=agency,
                 matter=matter,
                 label=label,
-                inputs=_inputs(r, data.get("inputs"), (*path, "inputs"), step),
-                expect=_expect(r, data.get("expect"), (*path, "expect")),
+                inputs=_inputs(r, data.get("inputs"), (*path, "inputs"), step, agencies, people),
+                expect=_expect(r, data.get("expect"), (*path, "expect"), procedure),
                 line=r.lines.get(path, 0),
+                live=live,
             )
         )
     return found
@@ -466,7 +539,9 @@ def _matter_ref(
     return labels[text]
 
 
-def _inputs(r: _Reader, value: Any, path: Path_, step: Any) -> dict[str, Any]:
+def _inputs(
+    r: _Reader, value: Any, path: Path_, step: Any, agencies: set[str], people: set[str]
+) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -481,13 +556,47 @@ def _inputs(r: _Reader, value: Any, path: Path_, step: Any) -> dict[str, Any]:
         if spec is None:
             r.fault((*path, str(name)), f"“{step.label}”不接受此项；可填：{'、'.join(declared) or '（无）'}")
             continue
+        where = (*path, str(name))
         if spec.kind == "date" and raw is not None:
-            out[name] = r.date(raw, (*path, name))
+            out[name] = r.date(raw, where)
         elif spec.kind == "files":
-            out[name] = _files(r, raw, (*path, name))
+            out[name] = _files(r, raw, where)
+        elif spec.kind == "record" and isinstance(raw, str) and not raw.strip().isdigit():
+            out[name] = _record(r, raw.strip(), where, spec, agencies, people)
+        elif spec.kind in TEXT_KINDS and type(raw) in (int, float) and where in r.plain:
+            out[name] = r.plain[where]  # digits YAML read as a number (a phone number): as written
         else:
             out[name] = raw
     return out
+
+
+def _record_kind(spec: Any) -> str | None:
+    """Whether a record input takes agencies or people (None: neither, or it cannot be told)."""
+    try:
+        model = spec.records(None).model
+    except Exception:  # a records function that needs its matter: told by the code alone
+        return None
+    return {Agency: "agency", Person: "person"}.get(model)
+
+
+def _record(
+    r: _Reader, code: str, path: Path_, spec: Any, agencies: set[str], people: set[str]
+) -> RecordRef | None:
+    """A row named as the file names it: an agency by its code, a person by theirs (the id the
+    row gets is known only when the world is built; an id, written as a number, still works)."""
+    kind = _record_kind(spec)
+    known = {"agency": agencies, "person": people}
+    if kind is None:
+        kinds = [k for k, codes in known.items() if code in codes]
+        if len(kinds) == 1:
+            return RecordRef(kinds[0], code)
+        r.fault(path, f"“{code}”应为上文已列出的机关或人员代号（且不能两者同名）")
+        return None
+    if code not in known[kind]:
+        what = "机关" if kind == "agency" else "人员"
+        r.fault(path, f"没有代号为“{code}”的{what}（{spec.label}须写上文已列出的{what}代号，或其 id）")
+        return None
+    return RecordRef(kind, code)
 
 
 def _files(r: _Reader, value: Any, path: Path_) -> list[FileSpec]:
@@ -511,10 +620,10 @@ def tiny_pdf(title: str) -> bytes:
     return f"%PDF-1.4\n% jiandu scenario file {safe}\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".encode()
 
 
-def _expect(r: _Reader, value: Any, path: Path_) -> Expect:
+def _expect(r: _Reader, value: Any, path: Path_, procedure: Any) -> Expect:
     if value is None:
         return Expect()
-    data = r.mapping(value, path, ("ok", "error", "message", "state", "deadlines", "documents"))
+    data = r.mapping(value, path, ("ok", "error", "message", "state", "deadlines", "documents", "facts"))
     ok = data.get("ok", not data.get("error"))
     if not isinstance(ok, bool):
         r.fault((*path, "ok"), "应为 true 或 false")
@@ -527,9 +636,20 @@ def _expect(r: _Reader, value: Any, path: Path_) -> Expect:
     documents = [r.text(d, dpath) for dpath, d in r.items(data.get("documents"), (*path, "documents"))]
     return Expect(
         ok=bool(ok),
-        error=data.get("error"),
-        message=data.get("message"),
-        state=data.get("state"),
-        deadlines=tuple(deadlines),
-        documents=tuple(documents),
+        error=r.as_written(data.get("error"), (*path, "error")),
+        message=r.as_written(data.get("message"), (*path, "message")),
+        state=r.as_written(data.get("state"), (*path, "state")),
+        deadlines=tuple(deadlines) if data.get("deadlines") is not None else None,
+        documents=tuple(documents) if data.get("documents") is not None else None,
+        facts=_facts(r, data.get("facts"), (*path, "facts"), procedure),
     )
+
+
+def _facts(r: _Reader, value: Any, path: Path_, procedure: Any) -> tuple[tuple[str, Any], ...]:
+    """Expected values of the facts the procedure declares (what its pages show of a matter),
+    each by its attribute path (`supervised`, `channel`, `target_agency.name`)."""
+    if value is None or procedure is None:  # an unknown step is a fault of its own
+        return ()
+    declared = tuple(fact_path for _label, fact_path in procedure.facts)
+    data = r.mapping(value, path, declared)
+    return tuple((str(key), item) for key, item in data.items() if str(key) in declared)

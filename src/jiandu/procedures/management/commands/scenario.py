@@ -106,6 +106,7 @@ class Command(BaseCommand):
 
     def _run_here(self, scenario: Scenario, *, as_json: bool, keep: bool) -> None:
         results = player.play(scenario, keep=keep)
+        self._facts_shown: dict[str, dict[str, Any]] = {}
         if not as_json:
             self.stdout.write(f"场景：{scenario.title}（{scenario.name}）")
         for act, result in zip(scenario.acts, results, strict=True):
@@ -134,7 +135,7 @@ class Command(BaseCommand):
         sync_profiles(actor=None)
 
     def _describe(self, act: Any, result: player.ActResult) -> None:
-        step = lookup(act.step)[1]
+        procedure, step = lookup(act.step)
         self.stdout.write(
             f"第 {act.number} 幕  {act.at:%Y-%m-%d %H:%M}  {act.by}  {step.label}（{act.step}）"
         )
@@ -142,14 +143,31 @@ class Command(BaseCommand):
             self.stdout.write(f"  被拒绝：{result.message}（{result.error}）")
         else:
             self.stdout.write(f"  办成。事项 {result.matter}，状态：{result.state_label}")
+            self._fact_line(procedure, result)
             self._matter_lines(result)
         for line in result.unmet:
             self.stdout.write(f"  ✗ {line}")
 
+    def _fact_line(self, procedure: Any, result: player.ActResult) -> None:
+        """The matter's declared facts, where they differ from what was last shown of it (as an
+        `expect: facts:` would write them)."""
+        shown = self._facts_shown.setdefault(result.matter or "", {})
+        changed = [
+            f"{label}（{path}）：{json.dumps(result.facts.get(path), ensure_ascii=False)}"
+            for label, path in procedure.facts
+            if path not in shown or shown[path] != result.facts.get(path)
+        ]
+        shown.update(result.facts)
+        if changed:
+            self.stdout.write(f"  {'；'.join(changed)}")
+
     def _matter_lines(self, result: player.ActResult) -> None:
         for d in result.deadlines:
+            unit = UNIT_LABELS.get(d["extension_unit"], "")
+            extended = f"，延长{d['extension']}{unit}" if d["extension"] else ""
             self.stdout.write(
-                f"  期限 {d['key']}：{d['amount']}{UNIT_LABELS.get(d['unit'], d['unit'])}，届满 {d['due']}"
+                f"  期限 {d['key']}：{d['amount']}{UNIT_LABELS.get(d['unit'], d['unit'])}"
+                f"{extended}，届满 {d['due']}"
                 f"{'（暂定）' if d['provisional'] else ''}，{STATE_LABELS.get(d['state'], d['state'])}"
                 f"；依据 {d['citation']}"
             )
@@ -195,6 +213,12 @@ class Command(BaseCommand):
                     continue
                 if code not in scenario.profiles:
                     problems.append(f"场景 {where}：其中没有机关适用规则配置 {code}")
+                    continue
+                if scenario.relative:
+                    problems.append(
+                        f"场景 {where}：规则配置附带的场景须写固定的日期和时间（不用 now、today），"
+                        "其期望才不随运行之日改变"
+                    )
                     continue
                 try:
                     results = player.play(scenario)
