@@ -570,7 +570,7 @@ def _inputs(
     return out
 
 
-def _record_kind(spec: Any) -> str | None:
+def record_kind(spec: Any) -> str | None:
     """Whether a record input takes agencies or people (None: neither, or it cannot be told)."""
     try:
         model = spec.records(None).model
@@ -584,7 +584,7 @@ def _record(
 ) -> RecordRef | None:
     """A row named as the file names it: an agency by its code, a person by theirs (the id the
     row gets is known only when the world is built; an id, written as a number, still works)."""
-    kind = _record_kind(spec)
+    kind = record_kind(spec)
     known = {"agency": agencies, "person": people}
     if kind is None:
         kinds = [k for k, codes in known.items() if code in codes]

@@ -31,7 +31,8 @@ from jiandu.orgs.profiles import sync_profiles
 from jiandu.procedures.registry import lookup, steps
 from jiandu.procedures.scenarios import play as player
 from jiandu.procedures.scenarios import scratch
-from jiandu.procedures.scenarios.spec import Scenario, ScenarioError, load
+from jiandu.procedures.scenarios.spec import Scenario, ScenarioError, load, record_kind
+from jiandu.procedures.who import Public
 from jiandu.rules.loader import PROFILES_DIR, available_profiles
 
 STATE_LABELS = dict(Deadline.State.choices)
@@ -241,9 +242,26 @@ class Command(BaseCommand):
     # ----------------------------------------------------------------------------------- steps
 
     def do_steps(self, **options: Any) -> None:
+        shown: set[str] = set()
         for procedure, step in steps():
+            if procedure.code not in shown and procedure.facts:
+                shown.add(procedure.code)
+                facts = "、".join(f"{path}（{label}）" for label, path in procedure.facts)
+                self.stdout.write(f"{procedure.label}可期望的事实（expect.facts）：{facts}")
             inputs = "、".join(
-                f"{i.name}（{i.label}，{i.kind}{'' if i.required else '，可选'}）" for i in step.inputs
+                f"{i.name}（{i.label}，{_kind(i)}{'' if i.required else '，可选'}）" for i in step.inputs
             )
             creates = "，创建事项（须 agency）" if step.creates else "（须 matter）"
-            self.stdout.write(f"{step.name}  {procedure.label}·{step.label}{creates}  {inputs or '无输入'}")
+            public = "，由 public 或 hotline 办理" if isinstance(step.who, Public) else ""
+            self.stdout.write(
+                f"{step.name}  {procedure.label}·{step.label}{creates}{public}  {inputs or '无输入'}"
+            )
+
+
+def _kind(spec: Any) -> str:
+    """An input's kind as a scenario writes it: a record by the code of an agency or a person."""
+    if spec.kind == "record":
+        return {"agency": "record：机关代号", "person": "record：人员代号"}.get(
+            record_kind(spec) or "", "record"
+        )
+    return str(spec.kind)
