@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.utils import timezone
 
 from jiandu.orgs.models import Agency, Certificate, Person, Role, Unit
 from jiandu.rules.loader import available_profiles
@@ -220,7 +221,7 @@ class _Reader:
     lines: dict[Path_, int]
     plain: dict[Path_, str] = field(default_factory=dict)  # plain scalars as written
     # The day and moment the file is read, for dates written relative to them (`today-3`, `now`).
-    now: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(LOCAL))
+    now: datetime.datetime = field(default_factory=lambda: timezone.now().astimezone(LOCAL))
     relative: bool = False
     problems: list[str] = field(default_factory=list)
 
