@@ -269,12 +269,28 @@ def _intake(ctx: StepContext) -> dict[str, Any]:
     target_agency = i["target_agency"] or agency
     if i["target_officer"] is not None and i["target_officer"].agency_id != target_agency.pk:
         raise ServiceError("被投诉执法人员不属于被投诉机关。", field="target_officer")
-    # Where all complaint routes are run by the 12345 hotline (001 附件1 一), the agency has no online
-    # channel of its own; letters and visits that still reach it are registered and handled.
+    # Where all complaint routes are run by the 12345 hotline (001 附件1 一), the agency has no
+    # channel of its own: neither the online form nor staff registering letters, calls and visits.
     if i["channel"] == Complaint.Channel.ONLINE and services.own_channels_prohibited(ctx.profile):
         rule = ctx.profile.rule("complaint.own_channels_prohibited")
         raise ServiceError(
             f"本机关的投诉举报统一通过12345政务服务热线受理（{rule.citation}），请拨打12345。",
+            field="channel",
+        )
+    if ctx.actor is not None and i["hotline_ticket"]:
+        # A ticket number is the hotline's alone: taken by staff, the hotline's real ticket of that
+        # number would be answered with the staff's complaint.
+        raise ServiceError(
+            "12345工单编号只能由12345热线接口账号转办时填写，工作人员登记时请留空。", field="hotline_ticket"
+        )
+    if ctx.actor is not None and i["channel"] not in services.staff_channels(ctx.actor, agency):
+        # Staff register through the channels their page offers them, and only those.
+        offered = services.staff_channels(ctx.actor, agency)
+        labels = "、".join(str(Complaint.Channel(c).label) for c in sorted(offered))
+        raise ServiceError(
+            f"工作人员登记的渠道只能是：{labels}。"
+            if offered
+            else "该机关的规则规定投诉举报只能通过12345热线提出，不能由工作人员登记。",
             field="channel",
         )
     assigned_by = i["assigned_by"]

@@ -104,32 +104,6 @@ def respondent_requests(user: Person) -> QuerySet:
     )
 
 
-def _refuse_channel_not_offered(user: Person, intake: services.Intake) -> None:
-    """Staff register only through the channels the staff page offers them, and never a ticket.
-
-    A 12345 ticket number belongs to the hotline's account alone: a ticket registered by staff
-    would take the number, and the hotline's real ticket of that number would then be answered
-    with the staff's complaint. Whether the user may register for the agency at all is the
-    service's to decide (403); this only narrows the channel of someone who may.
-    """
-    if intake.hotline_ticket:
-        raise ServiceError(
-            "12345工单编号只能由12345热线接口账号转办时填写，工作人员登记时请留空。", field="hotline_ticket"
-        )
-    agency = intake.agency
-    offered = services.staff_channels(user, agency)
-    may_act = services.handles_complaints(user, agency) or (
-        user.has_role(Role.SUPERVISOR) and agency.supervisor_id == user.agency_id
-    )
-    if may_act and intake.channel not in offered:
-        if not offered:
-            message = "该机关的规则规定投诉举报只能通过12345热线提出，不能由工作人员登记。"
-        else:
-            labels = "、".join(str(Complaint.Channel(c).label) for c in sorted(offered))
-            message = f"工作人员登记的渠道只能是：{labels}。"
-        raise ServiceError(message, field="channel")
-
-
 def _detail_queryset(user: Person) -> QuerySet:
     return (
         Complaint.objects.restrict(user)
@@ -236,7 +210,6 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 outcome = hotline.hand_over_for(user, intake, ticket_field="hotline_ticket")
                 receipt = services.Receipt(outcome.complaint, outcome.complaint.tracking_code, outcome.secret)
             else:
-                _refuse_channel_not_offered(user, intake)
                 if user.agency_id != intake.agency.pk and user.has_role(Role.SUPERVISOR):
                     intake.assigned_by = user.agency  # the supervisory body hands it over (交办)
                 receipt = services.submit_complaint(intake, actor=user)

@@ -597,3 +597,25 @@ def test_text_a_letter_could_not_print_is_refused_where_it_is_typed(ggzy, demo):
     assert result.value.field == "result_text"
     complaint.refresh_from_db()
     assert complaint.state == Complaint.State.ACCEPTED
+
+
+def test_the_step_itself_holds_staff_to_the_channels_their_page_offers(demo):
+    """001 附件1 一: where every route is the 12345 hotline, the agency's staff register nothing
+    themselves; elsewhere staff register letters, calls and visits, never a hotline ticket."""
+    cgzf, amr = Agency.objects.get(code="demo-cgzf"), Agency.objects.get(code="demo-amr")
+    with pytest.raises(ServiceError, match="只能通过12345热线提出") as refused:
+        services.submit_complaint(intake(cgzf, channel=Complaint.Channel.LETTER), actor=demo["cgzf-legal"])
+    assert refused.value.field == "channel"
+    with pytest.raises(ServiceError, match="工作人员登记的渠道只能是") as refused:
+        services.submit_complaint(intake(amr, channel=Complaint.Channel.ONLINE), actor=demo["legal"])
+    assert refused.value.field == "channel"
+    with pytest.raises(ServiceError) as refused:
+        services.submit_complaint(
+            intake(amr, channel=Complaint.Channel.LETTER, hotline_ticket="12345-001"), actor=demo["legal"]
+        )
+    assert refused.value.field == "hotline_ticket"
+    assert (
+        not Complaint.objects.exists() and not LedgerEntry.objects.filter(action="complaints.submit").exists()
+    )
+    letter = services.submit_complaint(intake(amr, channel=Complaint.Channel.LETTER), actor=demo["legal"])
+    assert letter.complaint.channel == Complaint.Channel.LETTER
