@@ -277,6 +277,12 @@ def _intake(ctx: StepContext) -> dict[str, Any]:
             f"本机关的投诉举报统一通过12345政务服务热线受理（{rule.citation}），请拨打12345。",
             field="channel",
         )
+    if ctx.actor is None and (
+        i["channel"] not in (Complaint.Channel.ONLINE, Complaint.Channel.HOTLINE) or i["assigned_by"]
+    ):
+        # Without an account only the public form and the 12345 hotline register; letters, calls,
+        # visits and hand-overs are registered by the staff who received them.
+        raise ServiceError("未登录时只能通过网上投诉或12345热线转办提出投诉举报。", field="channel")
     if ctx.actor is not None and i["hotline_ticket"]:
         # A ticket number is the hotline's alone: taken by staff, the hotline's real ticket of that
         # number would be answered with the staff's complaint.

@@ -47,8 +47,11 @@ pytestmark = pytest.mark.django_db
 SECRETS = (SECRET_NAME, SECRET_PHONE, SECRET_EMAIL, SECRET_ADDRESS)
 
 
-def file_complaint(code: str = "demo-amr", target: Person | None = None, **overrides) -> Complaint:
-    """A complaint with the distinctive identity, filed through the service (as the public would)."""
+def file_complaint(
+    code: str = "demo-amr", target: Person | None = None, actor: Person | None = None, **overrides
+) -> Complaint:
+    """A complaint with the distinctive identity, filed through the service (as the public would,
+    or as `actor`: a hand-over is registered by the supervisor who hands it over)."""
     receiving = agency(code)
     values = {
         "agency": receiving,
@@ -63,7 +66,7 @@ def file_complaint(code: str = "demo-amr", target: Person | None = None, **overr
         "attachments": [SimpleUploadedFile(f"{SECRET_NAME}的照片.pdf", PDF)],
     }
     values.update(overrides)
-    return services.submit_complaint(services.Intake(**values)).complaint
+    return services.submit_complaint(services.Intake(**values), actor=actor).complaint
 
 
 def act(client: Client, complaint: Complaint, name: str, data: dict | None = None, follow: bool = False):
@@ -556,7 +559,12 @@ def complaints_in_every_state(demo) -> list[Complaint]:
     rejected = file_complaint()
     services.reject_complaint(rejected, actor=legal, reason="不属于受理范围", legal_basis="第五条")
     services.archive_complaint(rejected, actor=legal)
-    assigned = file_complaint("demo-cgzf", assigned_by=agency("demo-sfj"), channel=Complaint.Channel.ASSIGNED)
+    assigned = file_complaint(
+        "demo-cgzf",
+        actor=Person.objects.get(username="supervisor"),
+        assigned_by=agency("demo-sfj"),
+        channel=Complaint.Channel.ASSIGNED,
+    )
     return [received, accepted, concluded, rejected, assigned]
 
 

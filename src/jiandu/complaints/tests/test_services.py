@@ -617,5 +617,13 @@ def test_the_step_itself_holds_staff_to_the_channels_their_page_offers(demo):
     assert (
         not Complaint.objects.exists() and not LedgerEntry.objects.filter(action="complaints.submit").exists()
     )
+    # Without an account: the public form and the hotline only, never a hand-over.
+    for channel, extra in ((Complaint.Channel.LETTER, {}), (Complaint.Channel.ONLINE, {"assigned_by": amr})):
+        with pytest.raises(ServiceError) as refused:
+            services.submit_complaint(intake(amr, channel=channel, **extra), actor=None)
+        assert refused.value.field == "channel"
+    assert (
+        not Complaint.objects.exists() and not LedgerEntry.objects.filter(action="complaints.submit").exists()
+    )
     letter = services.submit_complaint(intake(amr, channel=Complaint.Channel.LETTER), actor=demo["legal"])
     assert letter.complaint.channel == Complaint.Channel.LETTER
