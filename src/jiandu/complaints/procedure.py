@@ -315,7 +315,7 @@ def _intake(ctx: StepContext) -> dict[str, Any]:
     complaint.tracking_code = services.new_tracking_code()
     complaint.secret_hash = services.secret_digest(secret)
     complaint.received_at = ctx.now
-    complaint.secret = secret  # handed back once, by `services.submit_complaint`
+    ctx.handed_back["secret"] = secret  # shown once to the complainant, stored only as its digest
     return {"hotline_ticket": complaint.hotline_ticket, "target_agency": target_agency.pk}
 
 
@@ -355,6 +355,7 @@ def _keep_file(ctx: StepContext, name: str, checked: CheckedFile) -> Material:
     # Stored under a random name: the complainant's file name may itself be personal data.
     material.file.save(f"{services.random_name()}{ending}", ContentFile(checked.data), save=False)
     material.save()
+    ctx.handed_back.setdefault("materials", []).append(material)
     return material
 
 
@@ -474,6 +475,7 @@ def _add_material(ctx: StepContext) -> dict[str, Any] | None:
         added_by_label=ctx.actor.username,
         sha256=hashlib.sha256(note.encode()).hexdigest(),
     )
+    ctx.handed_back["materials"] = [material]
     return {"material": material.pk}
 
 
@@ -531,7 +533,7 @@ def _decide_extension(ctx: StepContext, *, approve: bool) -> dict[str, Any]:
             )
         deadlines.extend_deadline(deadline, amount=amount, unit=unit, citation=str(maximum.citation))
     decided = approvals.decide(ctx, EXTENSION, approved=approve, reason=ctx.inputs["note"])
-    ctx.extension = (decided, old_due, deadline)  # type: ignore[attr-defined]  # read by the letter
+    ctx.handed_back.update(approval=decided, due_before=old_due, deadline=deadline)  # for the letter
     return {
         "request": decided.pk,
         "due_before": old_due,
@@ -541,7 +543,7 @@ def _decide_extension(ctx: StepContext, *, approve: bool) -> dict[str, Any]:
 
 
 def _extension_letter(ctx: StepContext) -> dict[str, Any]:
-    request, old_due, deadline = ctx.extension  # type: ignore[attr-defined]
+    request, old_due, deadline = (ctx.handed_back[k] for k in ("approval", "due_before", "deadline"))
     return _letter_context(
         ctx,
         accepted_on=timezone.localtime(ctx.matter.decided_at).date(),
@@ -619,7 +621,7 @@ def _rate(ctx: StepContext) -> dict[str, Any]:
         complaint.supervised = True
     if value in services.DISPUTED_RATINGS:
         services.tell_of_dispute(complaint, ctx.profile, rating, triggered)
-    complaint.rating = rating  # handed back by `services.rate_complaint`
+    ctx.handed_back["rating"] = rating
     return {"answer_round": rating.answer_round, "supervised": triggered}
 
 
@@ -652,7 +654,7 @@ def _archive(ctx: StepContext) -> dict[str, Any]:
 def _reveal(ctx: StepContext) -> dict[str, Any]:
     complaint: Complaint = ctx.matter
     sealed = complaint.complainant_sealed
-    complaint.identity = crypto.decrypt_json(sealed) if sealed else {}  # handed back, never stored
+    ctx.handed_back["identity"] = crypto.decrypt_json(sealed) if sealed else {}  # never recorded
     reveal = Reveal.objects.create(complaint=complaint, person=ctx.actor, reason=ctx.inputs["reason"])
     return {"reveal": reveal.pk}
 
@@ -958,10 +960,10 @@ COMPLAINTS = register(
                 letter=Letter(
                     "complaint_extension",
                     _extension_letter,
-                    lambda ctx: ctx.extension[2].extension_citation,  # type: ignore[attr-defined]
+                    lambda ctx: ctx.handed_back["deadline"].extension_citation,
                     # The approver may sit in the supervisory body: the notice is the handling
                     # agency's, sent by the officer who asked.
-                    signer=lambda ctx: ctx.extension[0].requested_by,  # type: ignore[attr-defined]
+                    signer=lambda ctx: ctx.handed_back["approval"].requested_by,
                 ),
                 payload=("request", "due_before", "due_after", "provisional"),
                 consequence="办理期限自原期限届满之日起延长，并向投诉举报人发出延期通知书。",

@@ -248,7 +248,7 @@ def submit_complaint(
             return Receipt(existing, existing.tracking_code, "")
         raise
     complaint = result.matter
-    return Receipt(complaint, complaint.tracking_code, complaint.secret)
+    return Receipt(complaint, complaint.tracking_code, result.handed_back["secret"])
 
 
 def find_by_tracking(tracking_code: str, secret: str) -> Complaint | None:
@@ -398,8 +398,8 @@ def add_material(
     """Investigation notes and materials (调查笔录、证据) added by the handler."""
     inputs = {"kind": kind, "note": note, "file": [upload] if upload is not None else []}
     result = run_step("complaints.add_material", complaint, actor=actor, inputs=inputs)
-    found = result.entry.payload.get("material") or result.entry.payload["inputs"]["file"][0]["attachment"]
-    return Material.objects.get(pk=found)
+    material: Material = result.handed_back["materials"][0]
+    return material
 
 
 def request_extension(complaint: Complaint, *, actor: Person, amount: int, reasons: str) -> Approval:
@@ -482,7 +482,7 @@ def rate_complaint(
         if earlier is None:
             raise
         return Rated(earlier, created=False)
-    return Rated(result.matter.rating, created=True)
+    return Rated(result.handed_back["rating"], created=True)
 
 
 def _reported(complaint: Complaint, visit_id: str, value: str) -> Rating | None:
@@ -644,4 +644,4 @@ def may_reveal(actor: Person, complaint: Complaint) -> bool:
 def reveal_complainant(complaint: Complaint, *, actor: Person, reason: str) -> dict[str, str]:
     """Open the sealed identity for the handling officer; every reveal is ledgered."""
     result = run_step("complaints.reveal_complainant", complaint, actor=actor, inputs={"reason": reason})
-    return result.matter.identity
+    return result.handed_back["identity"]

@@ -48,7 +48,9 @@ NOT_FOUND = "未找到该事项，或者你无权查看。"
 
 @dataclass
 class StepContext:
-    """What a step's body works with. `payload` collects what the body adds to the ledger entry."""
+    """What a step's body works with. `payload` collects what the body adds to the ledger entry;
+    `handed_back`, what the step returns to its caller and never records (a secret shown once, an
+    identity opened for the reader, a row the letter reads)."""
 
     procedure: Procedure
     step: Step
@@ -60,6 +62,7 @@ class StepContext:
     payload: dict[str, Any] = field(default_factory=dict)
     opened: list[Deadline] = field(default_factory=list)
     closed: list[Deadline] = field(default_factory=list)
+    handed_back: dict[str, Any] = field(default_factory=dict)
 
     @property
     def profile(self) -> Profile:
@@ -127,6 +130,7 @@ class StepResult:
     opened: tuple[Deadline, ...]
     closed: tuple[Deadline, ...]
     letter: dict[str, Any] | None
+    handed_back: dict[str, Any]
 
 
 def _visible(procedure: Procedure, actor: Person | None, matter: Any) -> bool:
@@ -351,7 +355,7 @@ def run_step(
             obj=locked,
             payload=_entry_payload(ctx, source, _inputs_payload(step, values, stored), letter),
         )
-    return StepResult(locked, step, entry, tuple(ctx.opened), tuple(ctx.closed), letter)
+    return StepResult(locked, step, entry, tuple(ctx.opened), tuple(ctx.closed), letter, ctx.handed_back)
 
 
 def _entry_payload(
