@@ -10,8 +10,13 @@ from __future__ import annotations
 from django.db import models
 
 from jiandu.core.scope import RestrictedQuerySet
+from jiandu.orgs.models import Role
 from jiandu.orgs.scope import visible_agency_ids
 from jiandu.procedures.models import Matter
+
+# Who answers for the body complained about (002 第九条: its legal staff or head), and who besides
+# the handling unit sees the agency's complaints.
+RESPONDENT_ROLES = (Role.LEGAL_AFFAIRS, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER)
 
 
 def complaint_agency_ids(user) -> set[int] | None:
@@ -22,8 +27,6 @@ def complaint_agency_ids(user) -> set[int] | None:
     work there); the body complained about's legal staff and leaders see those they must explain;
     supervisors and discipline inspectors see those of the agencies they supervise; administrators all.
     """
-    from jiandu.orgs.models import Role
-
     from .handlers import handles_complaints
 
     if user is None or not user.is_authenticated:
@@ -32,10 +35,7 @@ def complaint_agency_ids(user) -> set[int] | None:
     if ids is None:
         return None
     allowed: set[int] = set()
-    if user.agency_id and (
-        user.role_codes & {Role.LEGAL_AFFAIRS, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER}
-        or handles_complaints(user, user.agency)
-    ):
+    if user.agency_id and (user.role_codes & set(RESPONDENT_ROLES) or handles_complaints(user, user.agency)):
         # Legal staff keep sight of their agency's complaints: the body complained about answers
         # through them (submit_explanation); handling stays with the profile's unit.
         allowed.add(user.agency_id)

@@ -37,6 +37,7 @@ from jiandu.rules.schema import PERIOD_UNITS
 from . import services
 from .handlers import handles_complaints
 from .models import (
+    RESPONDENT_ROLES,
     Complaint,
     ExplanationRequest,
     Material,
@@ -47,7 +48,6 @@ from .models import (
 
 S = Complaint.State
 HANDLING_KEYS = ("complaint.handling", "complaint.assigned.handling")
-RESPONDENT_ROLES = (Role.LEGAL_AFFAIRS, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER)
 
 
 def _signed_in(actor: Person | None) -> bool:
@@ -289,9 +289,9 @@ def _intake(ctx: StepContext) -> dict[str, Any]:
         raise ServiceError(
             "12345工单编号只能由12345热线接口账号转办时填写，工作人员登记时请留空。", field="hotline_ticket"
         )
-    if ctx.actor is not None and i["channel"] not in services.staff_channels(ctx.actor, agency):
+    offered = services.staff_channels(ctx.actor, agency) if ctx.actor is not None else []
+    if ctx.actor is not None and i["channel"] not in offered:
         # Staff register through the channels their page offers them, and only those.
-        offered = services.staff_channels(ctx.actor, agency)
         labels = "、".join(str(Complaint.Channel(c).label) for c in sorted(offered))
         raise ServiceError(
             f"工作人员登记的渠道只能是：{labels}。"
@@ -410,7 +410,6 @@ def _refer(ctx: StepContext) -> dict[str, Any]:
     complaint: Complaint = ctx.matter
     services.printable(ctx.inputs["competent_body"], field="competent_body", label="有权处理机关")
     services.printable(ctx.inputs["reason"], field="reason", label="移送理由")
-    referral = None
     # The referral period runs from receipt; referring now meets (or misses) it at once.
     referral = ctx.open_period(
         "complaint.referral",

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from jiandu.orgs.models import Person, Role
+from jiandu.orgs.models import Person
 
 from .models import Complaint, complaint_agency_ids
-
-RESPONDENT_ROLES = {Role.LEGAL_AFFAIRS, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER}
 
 
 def complaint_deadline_scope(user: Person) -> Q:

@@ -42,7 +42,7 @@ from jiandu.procedures.runner import run_step
 from jiandu.rules.loader import Period, Profile
 
 from .handlers import handles_complaints
-from .models import Complaint, ExplanationRequest, Material, Rating
+from .models import RESPONDENT_ROLES, Complaint, ExplanationRequest, Material, Rating
 
 EXTENSION = "complaints.extension"  # the kind of the kernel's approvals an extension request is
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
@@ -359,7 +359,7 @@ def may_answer_explanation(actor: Person, request: ExplanationRequest) -> bool:
     """Whether the actor may acknowledge or answer the explanation request for the body."""
     return (
         actor.agency_id == request.respondent_id
-        and bool(actor.role_codes & {Role.LEGAL_AFFAIRS, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER})
+        and bool(actor.role_codes & set(RESPONDENT_ROLES))
         and request.complaint.target_officer_id != actor.pk
     )
 

@@ -18,12 +18,12 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils.dateparse import parse_datetime
 
 from jiandu.deadlines.models import Deadline
-from jiandu.orgs.models import Person, Role
+from jiandu.orgs.models import Person
 from jiandu.procedures.models import Approval
 from jiandu.rules.schema import PERIOD_UNITS
 
 from . import services
-from .models import Complaint, ExplanationRequest, Material
+from .models import RESPONDENT_ROLES, Complaint, ExplanationRequest, Material
 from .procedure import HANDLING_KEYS
 
 QUEUE_PAGE_SIZE = 50
@@ -129,9 +129,7 @@ def public_deadlines(complaint: Complaint) -> list[Deadline]:
 
 
 def may_answer_explanations(user: Person) -> bool:
-    return bool(
-        user.agency_id and user.role_codes & {Role.LEGAL_AFFAIRS, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER}
-    )
+    return bool(user.agency_id and user.role_codes & set(RESPONDENT_ROLES))
 
 
 def open_explanation_requests(user: Person) -> list[ExplanationRequest]:

@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from jiandu.complaints.scope import RESPONDENT_ROLES
+from jiandu.complaints.models import RESPONDENT_ROLES
 from jiandu.core.errors import ServiceError
 from jiandu.deadlines.models import Deadline
 from jiandu.deadlines.scope import open_deadlines_for
@@ -95,7 +95,7 @@ def respondent_requests(user: Person) -> QuerySet:
 
     The officer complained about does not see the request about himself.
     """
-    if not (user.agency_id and user.role_codes & RESPONDENT_ROLES):
+    if not (user.agency_id and user.role_codes & set(RESPONDENT_ROLES)):
         return ExplanationRequest.objects.none()
     return (
         ExplanationRequest.objects.restrict(user)
